@@ -1,0 +1,1 @@
+//! Redis and in-memory queue and channels (in progress: see issue 4).

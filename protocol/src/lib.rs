@@ -1,0 +1,1 @@
+//! Wire contract between clients, gateways and workers (in progress: see issue 3).
