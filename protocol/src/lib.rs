@@ -2,8 +2,36 @@
 //!
 //! - [`channel`]: channel names (`batch:<uuid>`, `session:<id>`, `config`, `designs`) and
 //!   positions `(epoch, offset)`, which are also SSE event ids.
+//! - [`beam`]: a beam on the wire ([`BeamParams`]), its units and defaults, and its conversion
+//!   into the engine's input; [`params`] reads one leniently, collecting every wire error.
+//! - [`client`]: client → server messages and their decoder ([`ClientMessage::decode`]);
+//!   [`frame`] reads a frame's top-level fields and says what is wrong with it.
+//! - [`server`]: server → client messages ([`ServerMessage`]), replies in the request's dialect.
+//! - [`event`]: channel events as clients see them, over WebSocket and SSE.
+//! - [`config`]: the versioned design defaults ([`DesignConfig`]).
+//! - [`result`]: the design result JSON ([`DesignResult`]).
+//! - [`validation`]: the `{field, message, index?}` error format.
 #![forbid(unsafe_code)]
 
+pub mod beam;
 pub mod channel;
+pub mod client;
+pub mod config;
+pub mod event;
+pub mod frame;
+pub mod params;
+pub mod result;
+pub mod schema;
+pub mod server;
+pub mod validation;
 
+pub use beam::{Assumed, BarGroup, BeamParams, ExposureName, Stirrups, SupportName};
 pub use channel::{BatchId, Channel, ChannelError, Epoch, Position, SessionId};
+pub use client::{ClientMessage, Dialect, Rejection};
+pub use config::DesignConfig;
+pub use event::{ChannelEvent, Publication};
+pub use frame::{DecodeError, RequestId};
+pub use params::ParsedBeam;
+pub use result::DesignResult;
+pub use server::ServerMessage;
+pub use validation::ValidationError;

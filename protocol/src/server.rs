@@ -1,0 +1,257 @@
+//! Server → client WebSocket messages: JSON text frames tagged by `type`.
+//!
+//! Every reply to a request echoes its `request_id` (omitted when the request had none).
+//! A design reply goes out in the dialect its request came in:
+//! - canonical (`design_beam`): `{"type":"design_result","request_id"?,"data":{…DesignResult}}`;
+//!   the seeds' `params` clients read `data` and ignore the rest;
+//! - seeds' `action` dialect: `{"type":"design_result","session_id","beam","result","timestamp"}`.
+//!
+//! Channel publications ([`Publication`]) are frames whose `type` is the event's
+//! (`progress`, `design_result`…) plus `channel`, `epoch` and `offset`; a `design_result` or
+//! `error` carrying `channel` is a publication, one without it a reply.
+
+use serde::{Deserialize, Serialize};
+
+use crate::beam::BeamParams;
+use crate::channel::{BatchId, Channel, Epoch, SessionId};
+use crate::event::Publication;
+use crate::frame::{DecodeError, Frame, RequestId};
+use crate::result::DesignResult;
+use crate::validation::ValidationError;
+
+/// `connection_ack`: the connection is authenticated and ready.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ConnectionAck {
+    /// Echoes `auth`'s request id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<RequestId>,
+    /// The session of this connection (from the URL path).
+    pub session_id: SessionId,
+    /// This connection's id (for support and logs).
+    pub connection_id: String,
+    /// When the token expires, Unix seconds (absent: never / auth disabled).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<u64>,
+    /// Version of the design config in force.
+    pub config_version: u64,
+}
+
+/// `design_result` (canonical dialect): the reply to `design_beam`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct DesignReply {
+    /// Echoes the request's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<RequestId>,
+    /// The result.
+    pub data: DesignResult,
+}
+
+/// `design_result` (the seeds' `action` dialect): the reply to `{"action":"design",…}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ActionDesignReply {
+    /// Echoes the request's id, when it had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<RequestId>,
+    /// The connection's session.
+    pub session_id: SessionId,
+    /// The beam as received.
+    pub beam: BeamParams,
+    /// The result.
+    pub result: DesignResult,
+    /// When the design was made, RFC 3339 UTC with milliseconds.
+    pub timestamp: String,
+}
+
+/// `validation_error`: the request's fields are wrong; every error is listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ValidationErrorReply {
+    /// Echoes the request's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<RequestId>,
+    /// Every broken rule (`index` set for batch rows).
+    pub errors: Vec<ValidationError>,
+}
+
+/// `subscribed`: now following `channel`, at `(epoch, offset)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Subscribed {
+    /// Echoes the request's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<RequestId>,
+    /// The channel.
+    pub channel: Channel,
+    /// True when every publication after the client's position was replayed (or none was
+    /// asked for); false when history expired or the epoch changed: reload state over REST.
+    pub recovered: bool,
+    /// The channel's current epoch.
+    pub epoch: Epoch,
+    /// The channel's current offset (publications replayed before this reply included).
+    pub offset: u64,
+}
+
+/// `unsubscribed`: no longer following `channel`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Unsubscribed {
+    /// Echoes the request's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<RequestId>,
+    /// The channel.
+    pub channel: Channel,
+}
+
+/// `batch_accepted`: the batch was validated and queued; follow `channel` for its events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct BatchAccepted {
+    /// Echoes the request's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<RequestId>,
+    /// The new batch.
+    pub batch_id: BatchId,
+    /// `batch:<batch_id>`.
+    pub channel: Channel,
+    /// Number of beams queued.
+    pub total_beams: u64,
+}
+
+/// `batch_cancelled`: the cancellation was recorded (a `cancelled` event follows on the channel).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct BatchCancelled {
+    /// Echoes the request's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<RequestId>,
+    /// The batch.
+    pub batch_id: BatchId,
+}
+
+/// `refreshed`: the new token is in force.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Refreshed {
+    /// Echoes the request's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<RequestId>,
+    /// When the new token expires, Unix seconds.
+    pub expires_at: u64,
+}
+
+/// `pong`: the answer to `ping`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Pong {
+    /// Echoes the request's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<RequestId>,
+}
+
+/// `token_expiring`: send `refresh` before `expires_at` or be closed with 4006.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct TokenExpiring {
+    /// When the token expires, Unix seconds.
+    pub expires_at: u64,
+}
+
+/// `server_shutting_down`: this gateway is draining; reconnect (to any gateway) after the delay.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ServerShuttingDown {
+    /// Suggested delay before reconnecting, ms (jitter it).
+    pub reconnect_after_ms: u64,
+}
+
+/// `error`: a request failed for a reason other than its fields (see the codes in docs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ErrorReply {
+    /// Echoes the request's id, when it had a readable one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<RequestId>,
+    /// Stable machine code: `bad_request`, `unauthorized`, `forbidden`, `not_found`,
+    /// `rate_limited`, `too_many_subscriptions`, `unavailable`, `internal`.
+    pub code: String,
+    /// Human-readable reason.
+    pub message: String,
+}
+
+/// A message from the server.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage {
+    /// Ready.
+    ConnectionAck(ConnectionAck),
+    /// A design reply, canonical dialect.
+    #[serde(rename = "design_result")]
+    DesignResult(DesignReply),
+    /// A design reply, the seeds' `action` dialect.
+    #[serde(rename = "design_result")]
+    ActionDesignResult(ActionDesignReply),
+    /// Invalid fields.
+    ValidationError(ValidationErrorReply),
+    /// Following a channel.
+    Subscribed(Subscribed),
+    /// Left a channel.
+    Unsubscribed(Unsubscribed),
+    /// Batch queued.
+    BatchAccepted(BatchAccepted),
+    /// Batch cancellation recorded.
+    BatchCancelled(BatchCancelled),
+    /// Token replaced.
+    Refreshed(Refreshed),
+    /// Liveness answer.
+    Pong(Pong),
+    /// Token about to expire.
+    TokenExpiring(TokenExpiring),
+    /// Gateway draining.
+    ServerShuttingDown(ServerShuttingDown),
+    /// Request failed.
+    Error(ErrorReply),
+    /// A channel event (its `type` is the event's).
+    #[serde(untagged)]
+    Publication(Publication),
+}
+
+impl ServerMessage {
+    /// Encodes the message as a text frame.
+    pub fn encode(&self) -> String {
+        // unwrap: every field serialises infallibly to JSON (string keys only; non-finite
+        // floats become null).
+        serde_json::to_string(self).unwrap()
+    }
+
+    /// Decodes a server frame (for clients and tests). Unknown fields are ignored, as clients
+    /// should, so that the server may add fields.
+    pub fn decode(text: &str) -> Result<Self, DecodeError> {
+        let frame = Frame::parse(text)?;
+        let ty = frame.str("type").ok_or(DecodeError::MissingType {
+            expected: SERVER_TYPES,
+        })?;
+        let json =
+            |r: Result<ServerMessage, serde_json::Error>| r.map_err(|e| DecodeError::from_json(&e));
+        let publication = frame.has("channel") && frame.has("offset");
+        match ty.as_ref() {
+            _ if publication => json(serde_json::from_str(text).map(Self::Publication)),
+            "connection_ack" => json(serde_json::from_str(text).map(Self::ConnectionAck)),
+            "design_result" if frame.has("data") => {
+                json(serde_json::from_str(text).map(Self::DesignResult))
+            }
+            "design_result" => json(serde_json::from_str(text).map(Self::ActionDesignResult)),
+            "validation_error" => json(serde_json::from_str(text).map(Self::ValidationError)),
+            "subscribed" => json(serde_json::from_str(text).map(Self::Subscribed)),
+            "unsubscribed" => json(serde_json::from_str(text).map(Self::Unsubscribed)),
+            "batch_accepted" => json(serde_json::from_str(text).map(Self::BatchAccepted)),
+            "batch_cancelled" => json(serde_json::from_str(text).map(Self::BatchCancelled)),
+            "refreshed" => json(serde_json::from_str(text).map(Self::Refreshed)),
+            "pong" => json(serde_json::from_str(text).map(Self::Pong)),
+            "token_expiring" => json(serde_json::from_str(text).map(Self::TokenExpiring)),
+            "server_shutting_down" => {
+                json(serde_json::from_str(text).map(Self::ServerShuttingDown))
+            }
+            "error" => json(serde_json::from_str(text).map(Self::Error)),
+            other => Err(DecodeError::UnknownType {
+                got: other.chars().take(64).collect(),
+                hint: String::new(),
+                expected: SERVER_TYPES,
+            }),
+        }
+    }
+}
+
+/// Every server message `type` (publications carry their event's type).
+const SERVER_TYPES: &str = "connection_ack, design_result, validation_error, subscribed, \
+unsubscribed, batch_accepted, batch_cancelled, refreshed, pong, token_expiring, \
+server_shutting_down, error, or a channel event";
