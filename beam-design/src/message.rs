@@ -82,9 +82,6 @@ codes! {
     /// The designed stirrup spacing is below 75 mm: use larger links or more legs.
     StirrupSpacingTight = "STIRRUP_SPACING_TIGHT", Warning, "40.4(a)",
         "stirrup spacing {v} mm is below the practical {l} mm: use larger links or more legs";
-    /// The tension bars provided exceed what the demand requires by more than 50 %.
-    TensionSteelExcessive = "TENSION_STEEL_EXCESSIVE", Warning, "26.5.1.1",
-        "tension steel provided {v} mm² is more than 1.5 × required {l} mm²";
     /// τv exceeds τc,max: the section must be enlarged.
     ShearExceedsTcMax = "SHEAR_EXCEEDS_TC_MAX", Fail, "40.2.3, Table 20",
         "τv = {v} N/mm² exceeds τc,max = {l} N/mm²: enlarge the section";

@@ -1,0 +1,261 @@
+//! Bar arrangements: placing bars in one or two layers across the width (cl. 26.3.2, Table 15)
+//! and choosing a practical arrangement for a required area.
+//!
+//! Placement rules: clear spacing between bars in a layer ≥ max(largest φ, aggregate + 5 mm)
+//! (cl. 26.3.2 a); clear vertical gap between layers ≥ max(15 mm, ⅔ aggregate, largest φ)
+//! (cl. 26.3.2 b); larger bars go first (corners of the first layer); the second layer holds
+//! no more bars than the first. Tension bars also keep the clear spacing within Table 15.
+
+use crate::bars::{BarArrangement, BarGroup, BarSet, bar_area_mm2};
+
+/// Where bars may go on one face of a section.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Face {
+    /// Clear width between the stirrup legs, b − 2 (cover + φ stirrup), mm.
+    pub clear_width: f64,
+    /// Distance from the face to the inside of the stirrup, cover + φ stirrup, mm.
+    pub to_bars: f64,
+    /// Nominal maximum aggregate size, mm.
+    pub aggregate: f64,
+    /// Maximum clear spacing of Table 15 (tension face only), mm.
+    pub max_spacing: Option<f64>,
+}
+
+/// An arrangement placed on a face.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Placed {
+    /// The bars, with `layers` and `first_layer_count` set.
+    pub bars: BarArrangement,
+    /// Depth of the bars' centroid from the face, mm.
+    pub centroid: f64,
+    /// Clear spacing between bars of the first layer, mm.
+    pub clear_spacing: f64,
+    /// The bars fit in at most two layers.
+    pub fits: bool,
+}
+
+/// Penalty on the area of an arrangement needing a second layer (it lowers d).
+const SECOND_LAYER_PENALTY: f64 = 0.05;
+/// Penalty on the area of an arrangement mixing two diameters (more bar marks on site).
+const MIXED_PENALTY: f64 = 0.02;
+/// Largest number of bars considered on one face.
+const MAX_BARS: f64 = 60.0;
+
+impl Face {
+    /// Places `bars` (larger first) in as few layers as fit. When they do not fit in two
+    /// layers the result says so (`fits == false`) and puts the rest in the second layer.
+    pub fn place(&self, bars: BarArrangement) -> Placed {
+        let (p, s) = (
+            bars.primary,
+            bars.secondary.unwrap_or(BarGroup {
+                count: 0,
+                dia_mm: 0,
+            }),
+        );
+        let gap = f64::from(p.dia_mm).max(self.aggregate + 5.0);
+        // k bars fit when Σ(φ + gap) ≤ clear width + gap.
+        let room = self.clear_width + gap;
+        let per = |dia: u8| f64::from(dia) + gap;
+        let kp = how_many(room, per(p.dia_mm), p.count);
+        let ks = if kp == p.count {
+            how_many(room - f64::from(kp) * per(p.dia_mm), per(s.dia_mm), s.count)
+        } else {
+            0
+        };
+        let first = kp + ks;
+        let total = bars.count();
+        let fits = first >= 1 && total - first <= first;
+        let layers = if first >= total { 1 } else { 2 };
+        let width_l1 = f64::from(kp) * f64::from(p.dia_mm) + f64::from(ks) * f64::from(s.dia_mm);
+        let clear_spacing = if first > 1 {
+            (self.clear_width - width_l1) / f64::from(first - 1)
+        } else {
+            self.clear_width - width_l1
+        };
+        let placed = BarArrangement {
+            layers,
+            first_layer_count: first,
+            ..bars
+        };
+        let centroid = self.centroid(p, s, kp, ks);
+        Placed {
+            bars: placed,
+            centroid,
+            clear_spacing,
+            fits,
+        }
+    }
+
+    /// Centroid depth from the face of `p` and `s` bars with `kp`, `ks` in the first layer.
+    fn centroid(&self, p: BarGroup, s: BarGroup, kp: u8, ks: u8) -> f64 {
+        let l1_dia = if kp > 0 { p.dia_mm } else { s.dia_mm };
+        let vertical = 15f64
+            .max(self.aggregate * 2.0 / 3.0)
+            .max(f64::from(p.dia_mm));
+        let y1 = |dia: u8| self.to_bars + f64::from(dia) / 2.0;
+        let y2 = |dia: u8| self.to_bars + f64::from(l1_dia) + vertical + f64::from(dia) / 2.0;
+        let (ap, as_) = (bar_area_mm2(p.dia_mm), bar_area_mm2(s.dia_mm));
+        let (rp, rs) = (f64::from(p.count - kp), f64::from(s.count - ks));
+        let moment = f64::from(kp) * ap * y1(p.dia_mm)
+            + f64::from(ks) * as_ * y1(s.dia_mm)
+            + rp * ap * y2(p.dia_mm)
+            + rs * as_ * y2(s.dia_mm);
+        let area = (f64::from(p.count) * ap + f64::from(s.count) * as_).max(f64::MIN_POSITIVE);
+        moment / area
+    }
+
+    /// Whether a placement meets every rule of this face (fits; Table 15 spacing).
+    fn acceptable(&self, placed: &Placed) -> bool {
+        placed.fits
+            && self
+                .max_spacing
+                .is_none_or(|max| placed.clear_spacing <= max)
+    }
+
+    /// The most economical acceptable arrangement of at least `area` mm² from `set`, or `None`.
+    ///
+    /// Candidates: one diameter (at least 2 bars, enough for the area and for Table 15), or
+    /// two diameters φ1 > φ2 ≥ φ1/2 with n1 ≥ 2 bars of φ1 and 1 ≤ n2 ≤ n1 bars of φ2. The
+    /// least area wins, after a 5 % penalty for a second layer and 2 % for mixing diameters;
+    /// ties go to fewer bars.
+    pub fn choose(&self, area: f64, set: BarSet) -> Option<Placed> {
+        let mut best: Option<(f64, Placed)> = None;
+        let mut consider = |placed: Placed| {
+            if !self.acceptable(&placed) {
+                return;
+            }
+            let layers_penalty = if placed.bars.layers > 1 {
+                SECOND_LAYER_PENALTY
+            } else {
+                0.0
+            };
+            let mixed_penalty = if placed.bars.secondary.is_some() {
+                MIXED_PENALTY
+            } else {
+                0.0
+            };
+            let score = placed.bars.area_mm2() * (1.0 + layers_penalty + mixed_penalty);
+            let better = best.as_ref().is_none_or(|(b, p)| {
+                score < b - 1e-9 || (score <= b + 1e-9 && placed.bars.count() < p.bars.count())
+            });
+            if better {
+                best = Some((score, placed));
+            }
+        };
+        for p in set.iter() {
+            let a1 = bar_area_mm2(p);
+            let n_area = (area / a1).ceil().max(2.0);
+            if n_area > MAX_BARS {
+                continue;
+            }
+            let n = n_area.max(self.bars_for_spacing(p));
+            consider(self.place(single(p, n)));
+            for s in set.iter().filter(|&s| s < p && 2 * s >= p) {
+                let a2 = bar_area_mm2(s);
+                let n1_from = (area / (a1 + a2)).ceil().max(2.0);
+                let mut n1 = n1_from;
+                while n1 < n_area {
+                    let n2 = ((area - n1 * a1) / a2).ceil();
+                    if n2 >= 1.0 && n2 <= n1 {
+                        consider(self.place(mixed(p, n1, s, n2)));
+                    }
+                    n1 += 1.0;
+                }
+            }
+        }
+        best.map(|(_, placed)| placed)
+    }
+
+    /// Fewest bars of `dia` whose clear spacing across the width is within Table 15.
+    fn bars_for_spacing(&self, dia: u8) -> f64 {
+        match self.max_spacing {
+            Some(max) => ((self.clear_width + max) / (max + f64::from(dia)))
+                .ceil()
+                .clamp(2.0, MAX_BARS),
+            None => 2.0,
+        }
+    }
+}
+
+/// How many items of width `each` fit in `room`, at most `max`.
+fn how_many(room: f64, each: f64, max: u8) -> u8 {
+    let n = (room / each).floor();
+    if n >= f64::from(max) {
+        max
+    } else if n > 0.0 {
+        // 0 < n < max ≤ 255, so the cast is exact.
+        n as u8
+    } else {
+        0
+    }
+}
+
+/// `n` bars of `dia` (n ≤ `MAX_BARS`, so the cast is exact).
+fn single(dia: u8, n: f64) -> BarArrangement {
+    let primary = BarGroup {
+        count: n as u8,
+        dia_mm: dia,
+    };
+    BarArrangement {
+        primary,
+        secondary: None,
+        layers: 1,
+        first_layer_count: primary.count,
+    }
+}
+
+/// `n1` bars of `p` and `n2` of `s` (both ≤ `MAX_BARS`).
+fn mixed(p: u8, n1: f64, s: u8, n2: f64) -> BarArrangement {
+    BarArrangement {
+        secondary: Some(BarGroup {
+            count: n2 as u8,
+            dia_mm: s,
+        }),
+        ..single(p, n1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn face(b: f64) -> Face {
+        Face {
+            clear_width: b - 2.0 * 38.0,
+            to_bars: 38.0,
+            aggregate: 20.0,
+            max_spacing: Some(180.0),
+        }
+    }
+
+    #[test]
+    fn three_16_bars_sit_in_one_layer_of_a_230_beam() {
+        let placed = face(230.0).place(single(16, 3.0));
+        assert!(placed.fits);
+        assert_eq!(placed.bars.layers, 1);
+        assert!((placed.centroid - 46.0).abs() < 1e-9);
+        assert!((placed.clear_spacing - (154.0 - 48.0) / 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn six_25_bars_in_a_230_beam_take_two_layers() {
+        // Clear width 154, gap 25: k = floor(179 / 50) = 3 per layer.
+        let placed = face(230.0).place(single(25, 6.0));
+        assert!(placed.fits);
+        assert_eq!((placed.bars.layers, placed.bars.first_layer_count), (2, 3));
+        // Layer 1 at 38 + 12.5 = 50.5; layer 2 at 38 + 25 + 25 + 12.5 = 100.5; centroid 75.5.
+        assert!((placed.centroid - 75.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn choose_provides_at_least_the_area_asked() {
+        let set = BarSet::EMPTY
+            .with(12)
+            .and_then(|s| s.with(16))
+            .and_then(|s| s.with(20))
+            .unwrap();
+        let placed = face(300.0).choose(1000.0, set).unwrap();
+        assert!(placed.bars.area_mm2() >= 1000.0);
+        assert!(placed.fits);
+    }
+}
