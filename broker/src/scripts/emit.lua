@@ -1,0 +1,36 @@
+-- emit: lands a chunk's results. ARGV[2] chunk index, ARGV[3] attempt (fencing token), then
+-- triples from ARGV[4]: beam index, ok (1/0), payload.
+-- Rejects a missing batch, a cancelled one (finishing a pending cancel), and a stale attempt;
+-- skips beams whose bit is already set; appends new results + one progress event (+ complete),
+-- bumps done/failed, publishes one frame.
+if redis.call('EXISTS', meta) == 0 then return {'gone'} end
+local status = redis.call('HGET', meta, 'status')
+if status == 'cancelled' then return {'cancelled'} end
+if status == 'cancelling' then
+  cancel_now()
+  return {'cancelled'}
+end
+local current = tonumber(redis.call('HGET', meta, 'a:' .. ARGV[2]) or '0')
+if current ~= tonumber(ARGV[3]) then return {'fenced'} end
+
+local payloads, landed, failed_now = {}, 0, 0
+for i = 4, #ARGV, 3 do
+  if redis.call('SETBIT', done_key, ARGV[i], 1) == 0 then
+    landed = landed + 1
+    payloads[landed] = ARGV[i + 2]
+    if ARGV[i + 1] == '0' then failed_now = failed_now + 1 end
+  end
+end
+local skipped = (#ARGV - 3) / 3 - landed
+if landed == 0 then return {'ok', 0, skipped, status} end
+
+local done = redis.call('HINCRBY', meta, 'done', landed)
+local failed = redis.call('HINCRBY', meta, 'failed', failed_now)
+local total = tonumber(redis.call('HGET', meta, 'total'))
+payloads[#payloads + 1] = progress_event(total, done, failed)
+if done >= total then
+  finish('completed', 'complete', payloads)
+  return {'ok', landed, skipped, 'completed'}
+end
+append(payloads)
+return {'ok', landed, skipped, status}
