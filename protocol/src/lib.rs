@@ -8,6 +8,8 @@
 //!   [`frame`] reads a frame's top-level fields and says what is wrong with it.
 //! - [`server`]: server → client messages ([`ServerMessage`]), replies in the request's dialect.
 //! - [`event`]: channel events as clients see them, over WebSocket and SSE.
+//! - [`record`]: the compact positional beam ([`BeamRecord`]) shared by [`job`] chunks and
+//!   [`stored`] channel payloads (what a Redis Stream entry holds).
 //! - [`config`]: the versioned design defaults ([`DesignConfig`]).
 //! - [`result`]: the design result JSON ([`DesignResult`]).
 //! - [`validation`]: the `{field, message, index?}` error format.
@@ -19,10 +21,13 @@ pub mod client;
 pub mod config;
 pub mod event;
 pub mod frame;
+pub mod job;
 pub mod params;
+pub mod record;
 pub mod result;
 pub mod schema;
 pub mod server;
+pub mod stored;
 pub mod validation;
 
 pub use beam::{Assumed, BarGroup, BeamParams, ExposureName, Stirrups, SupportName};
@@ -31,7 +36,10 @@ pub use client::{ClientMessage, Dialect, Rejection};
 pub use config::DesignConfig;
 pub use event::{ChannelEvent, Publication};
 pub use frame::{DecodeError, RequestId};
-pub use params::ParsedBeam;
+pub use job::JobChunk;
+pub use params::{ParsedBeam, ValidBeam};
+pub use record::BeamRecord;
 pub use result::DesignResult;
 pub use server::ServerMessage;
+pub use stored::{StoredEvent, StoredObject, StoredResult};
 pub use validation::ValidationError;

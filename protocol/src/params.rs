@@ -12,7 +12,9 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 use crate::beam::{BEAM_FIELDS, BarGroup, BeamParams, ExposureName, Stirrups, SupportName};
-use crate::validation::{ValidationError, unknown_field_message};
+use crate::config::DesignConfig;
+use crate::record::BeamRecord;
+use crate::validation::{ValidationError, from_invalid_beam, unknown_field_message};
 
 /// Longest accepted beam `id` label, in characters.
 pub const BEAM_ID_MAX_LEN: usize = 64;
@@ -29,7 +31,45 @@ pub struct ParsedBeam {
     pub errors: Vec<ValidationError>,
 }
 
+/// A beam that passed every wire and engine rule: ready to design now or to enqueue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidBeam {
+    /// The engine's validated beam.
+    pub beam: beam_design::Beam,
+    /// The compact form (defaults applied) for job chunks and stored results.
+    pub record: BeamRecord,
+}
+
 impl ParsedBeam {
+    /// Applies the `config` defaults and validates the beam with the engine. On failure,
+    /// returns the wire errors and the engine's errors together in documented field order
+    /// (an engine error on a field that already has a wire error is left out).
+    pub fn validate(&self, config: &DesignConfig) -> Result<ValidBeam, Vec<ValidationError>> {
+        let (input, assumed) = self.params.to_input(config);
+        let engine = beam_design::Beam::try_from(&input);
+        match engine {
+            Ok(beam) if self.errors.is_empty() => Ok(ValidBeam {
+                beam,
+                record: BeamRecord {
+                    id: self.params.id.clone(),
+                    input,
+                    assumed,
+                },
+            }),
+            Ok(_) => Err(self.errors.clone()),
+            Err(invalid) => {
+                let mut errors = self.errors.clone();
+                for e in from_invalid_beam(&invalid) {
+                    if !self.errors.iter().any(|w| w.field == e.field) {
+                        errors.push(e);
+                    }
+                }
+                errors.sort_by_key(|e| field_rank(&e.field));
+                Err(errors)
+            }
+        }
+    }
+
     /// Records the absent required fields and sorts the errors in documented field order.
     fn finish(mut self) -> Self {
         let p = &self.params;

@@ -10,12 +10,15 @@
 //! (`progress`, `design_result`…) plus `channel`, `epoch` and `offset`; a `design_result` or
 //! `error` carrying `channel` is a publication, one without it a reply.
 
+use beam_design::Design;
 use serde::{Deserialize, Serialize};
 
 use crate::beam::BeamParams;
 use crate::channel::{BatchId, Channel, Epoch, SessionId};
+use crate::client::{DesignBeam, Dialect, Rejection};
 use crate::event::Publication;
 use crate::frame::{DecodeError, Frame, RequestId};
+use crate::params::ValidBeam;
 use crate::result::DesignResult;
 use crate::validation::ValidationError;
 
@@ -255,3 +258,69 @@ impl ServerMessage {
 const SERVER_TYPES: &str = "connection_ack, design_result, validation_error, subscribed, \
 unsubscribed, batch_accepted, batch_cancelled, refreshed, pong, token_expiring, \
 server_shutting_down, error, or a channel event";
+
+impl ServerMessage {
+    /// The reply to `request` in its dialect: `design` of `valid`, made at `now_unix_ms`
+    /// (the `timestamp` of the seeds' `action` dialect), on `session_id`'s connection.
+    pub fn design_reply(
+        request: &DesignBeam,
+        valid: &ValidBeam,
+        design: &Design,
+        session_id: &SessionId,
+        now_unix_ms: u64,
+    ) -> Self {
+        let result = DesignResult::new(design, valid.record.id.as_deref(), valid.record.assumed);
+        match request.dialect {
+            Dialect::Canonical => Self::DesignResult(DesignReply {
+                request_id: request.request_id.clone(),
+                data: result,
+            }),
+            Dialect::Action => Self::ActionDesignResult(ActionDesignReply {
+                request_id: request.request_id.clone(),
+                session_id: session_id.clone(),
+                beam: request.params.params.clone(),
+                result,
+                timestamp: rfc3339_utc(now_unix_ms),
+            }),
+        }
+    }
+
+    /// The reply to a frame that was not a valid message: `validation_error` for field errors,
+    /// `error` with code `bad_request` otherwise.
+    pub fn rejection(rejection: &Rejection) -> Self {
+        let request_id = rejection.request_id.clone();
+        match &rejection.error {
+            DecodeError::Invalid(errors) => Self::ValidationError(ValidationErrorReply {
+                request_id,
+                errors: errors.clone(),
+            }),
+            other => Self::Error(ErrorReply {
+                request_id,
+                code: "bad_request".into(),
+                message: other.to_string(),
+            }),
+        }
+    }
+}
+
+/// `2026-11-22T04:16:05.123Z` for a Unix time in milliseconds (proleptic Gregorian, UTC).
+pub fn rfc3339_utc(unix_ms: u64) -> String {
+    let (days, ms_of_day) = (unix_ms / 86_400_000, unix_ms % 86_400_000);
+    // Howard Hinnant's civil_from_days, for days since 1970-01-01 (non-negative here).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (h, m, s, ms) = (
+        ms_of_day / 3_600_000,
+        ms_of_day / 60_000 % 60,
+        ms_of_day / 1000 % 60,
+        ms_of_day % 1000,
+    );
+    format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}.{ms:03}Z")
+}
