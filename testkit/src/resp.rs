@@ -1,6 +1,6 @@
 //! A minimal blocking RESP2 client: one command, one reply, for test administration only.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
@@ -112,7 +112,10 @@ fn read_reply(r: &mut impl BufRead) -> Result<Reply, RespError> {
             if len < 0 {
                 return Ok(Reply::Nil);
             }
-            (0..len).map(|_| read_reply(r)).collect::<Result<_, _>>().map(Reply::Array)
+            (0..len)
+                .map(|_| read_reply(r))
+                .collect::<Result<_, _>>()
+                .map(Reply::Array)
         }
         _ => Err(RespError::Protocol(format!("unexpected line `{line}`"))),
     }
