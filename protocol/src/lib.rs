@@ -12,13 +12,21 @@
 //!   [`stored`] channel payloads (what a Redis Stream entry holds).
 //! - [`config`]: the versioned design defaults ([`DesignConfig`]).
 //! - [`result`]: the design result JSON ([`DesignResult`]).
+//! - [`close_code`]: WebSocket close codes, reconnectable or terminal ([`CloseCode`]).
+//! - [`error_body`]: error codes and the HTTP error body ([`ErrorBody`]).
+//! - [`batch`] and [`csv`]: batch input as JSON arrays or CSV, validated all at once, split
+//!   into chunks; CSV export of results.
 //! - [`validation`]: the `{field, message, index?}` error format.
 #![forbid(unsafe_code)]
 
+pub mod batch;
 pub mod beam;
 pub mod channel;
 pub mod client;
+pub mod close_code;
 pub mod config;
+pub mod csv;
+pub mod error_body;
 pub mod event;
 pub mod frame;
 pub mod job;
@@ -33,7 +41,9 @@ pub mod validation;
 pub use beam::{Assumed, BarGroup, BeamParams, ExposureName, Stirrups, SupportName};
 pub use channel::{BatchId, Channel, ChannelError, Epoch, Position, SessionId};
 pub use client::{ClientMessage, Dialect, Rejection};
+pub use close_code::CloseCode;
 pub use config::DesignConfig;
+pub use error_body::{ErrorBody, ErrorCode};
 pub use event::{ChannelEvent, Publication};
 pub use frame::{DecodeError, RequestId};
 pub use job::JobChunk;

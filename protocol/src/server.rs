@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::beam::BeamParams;
 use crate::channel::{BatchId, Channel, Epoch, SessionId};
 use crate::client::{DesignBeam, Dialect, Rejection};
+use crate::error_body::ErrorCode;
 use crate::event::Publication;
 use crate::frame::{DecodeError, Frame, RequestId};
 use crate::params::ValidBeam;
@@ -164,9 +165,8 @@ pub struct ErrorReply {
     /// Echoes the request's id, when it had a readable one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<RequestId>,
-    /// Stable machine code: `bad_request`, `unauthorized`, `forbidden`, `not_found`,
-    /// `rate_limited`, `too_many_subscriptions`, `unavailable`, `internal`.
-    pub code: String,
+    /// Stable machine code (see [`ErrorCode`]).
+    pub code: ErrorCode,
     /// Human-readable reason.
     pub message: String,
 }
@@ -225,7 +225,7 @@ impl ServerMessage {
         })?;
         let json =
             |r: Result<ServerMessage, serde_json::Error>| r.map_err(|e| DecodeError::from_json(&e));
-        let publication = frame.has("channel") && frame.has("offset");
+        let publication = EVENT_TYPES.contains(&ty.as_ref()) && frame.has("channel");
         match ty.as_ref() {
             _ if publication => json(serde_json::from_str(text).map(Self::Publication)),
             "connection_ack" => json(serde_json::from_str(text).map(Self::ConnectionAck)),
@@ -253,6 +253,18 @@ impl ServerMessage {
         }
     }
 }
+
+/// Channel event types (a frame of one of these with a `channel` is a publication).
+const EVENT_TYPES: [&str; 8] = [
+    "start",
+    "progress",
+    "design_result",
+    "error",
+    "complete",
+    "cancelled",
+    "config_updated",
+    "new_design",
+];
 
 /// Every server message `type` (publications carry their event's type).
 const SERVER_TYPES: &str = "connection_ack, design_result, validation_error, subscribed, \
@@ -296,7 +308,7 @@ impl ServerMessage {
             }),
             other => Self::Error(ErrorReply {
                 request_id,
-                code: "bad_request".into(),
+                code: ErrorCode::BadRequest,
                 message: other.to_string(),
             }),
         }
