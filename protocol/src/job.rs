@@ -15,7 +15,7 @@ use crate::frame::DecodeError;
 use crate::record::BeamRecord;
 
 /// A slice of a batch for one worker.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct JobChunk {
     /// The batch.
     pub batch_id: BatchId,

@@ -298,6 +298,11 @@ impl schemars::JsonSchema for ParsedBeam {
         BeamParams::schema_name()
     }
 
+    /// The same id as [`BeamParams`], so both share one definition.
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        BeamParams::schema_id()
+    }
+
     fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
         BeamParams::json_schema(generator)
     }
