@@ -1,0 +1,21 @@
+//! Every HTTP route of the gateway, listed in [`configure`]; handlers live in one module per
+//! resource.
+
+pub mod health;
+
+use actix_web::{HttpResponse, web};
+
+use crate::GatewayError;
+
+/// Registers every route.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(health::readyz))
+        .route("/metrics", web::get().to(health::metrics))
+        .default_service(web::to(not_found));
+}
+
+/// Unknown paths get the JSON error body too.
+async fn not_found() -> Result<HttpResponse, GatewayError> {
+    Err(GatewayError::NotFound("no such route".to_owned()))
+}

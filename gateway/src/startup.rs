@@ -1,0 +1,178 @@
+//! Building and running the application: [`Application::build`] binds the listener (port 0 in
+//! tests), builds the shared state once (metrics registry, authenticator, readiness, connection
+//! registry) and the actix server; [`Application::run_until_stopped`] serves until the shutdown
+//! token is cancelled, then drains: not ready at once, no new connections, every connection told
+//! to go in paced batches, and the server stopped — all within the grace period.
+
+use std::net::{SocketAddr, TcpListener};
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use prometheus::Registry;
+use tokio::time::{Instant, timeout_at};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::auth::{Authenticator, dev_token};
+use crate::metrics::Metrics;
+use crate::metrics::middleware::record_http;
+use crate::readiness::Readiness;
+use crate::registry::{ConnectionCaps, ConnectionRegistry, DrainPlan, RegistryHandle};
+use crate::routes;
+use crate::settings::Settings;
+use crate::telemetry::request_span;
+
+/// Time the HTTP server gets, once connections are drained, to finish in-flight requests and
+/// close idle keep-alive connections (always within the grace period).
+const HTTP_STOP_TIMEOUT_SECS: u64 = 5;
+
+/// A built gateway, listening but not yet serving.
+pub struct Application {
+    address: SocketAddr,
+    server: Server,
+    registry: RegistryHandle,
+    readiness: Readiness,
+    drain: DrainPlan,
+    dev_token: Option<String>,
+    tasks: TaskTracker,
+}
+
+/// State shared by every worker, built once.
+#[derive(Clone)]
+struct SharedState {
+    settings: web::Data<Settings>,
+    metrics: web::Data<Metrics>,
+    authenticator: web::Data<Authenticator>,
+    readiness: web::Data<Readiness>,
+    registry: web::Data<RegistryHandle>,
+}
+
+impl Application {
+    /// Binds `settings.listen_addr` and builds everything the server needs.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(settings.listen_addr)
+            .with_context(|| format!("cannot listen on {}", settings.listen_addr))?;
+        let address = listener.local_addr()?;
+        let metrics = Metrics::new(&Registry::new())?;
+        let readiness = Readiness::new(!settings.is_cluster());
+        let tasks = TaskTracker::new();
+        let (registry, registry_handle) =
+            ConnectionRegistry::new(ConnectionCaps::from(&settings.limits), metrics.clone());
+        tasks.spawn(registry.run());
+        let dev_token = match (&settings.auth.jwt, settings.auth.dev_key) {
+            (Some(jwt), true) => dev_token::mint(jwt, dev_token::DEV_TOKEN_LIFETIME),
+            _ => None,
+        };
+        let state = SharedState {
+            authenticator: web::Data::new(Authenticator::from_settings(&settings.auth)?),
+            metrics: web::Data::new(metrics),
+            readiness: web::Data::new(readiness.clone()),
+            registry: web::Data::new(registry_handle.clone()),
+            settings: web::Data::new(settings.clone()),
+        };
+        let server = server(listener, &settings, state)?;
+        Ok(Self {
+            address,
+            server,
+            registry: registry_handle,
+            readiness,
+            drain: DrainPlan::from(&settings.drain),
+            dev_token,
+            tasks,
+        })
+    }
+
+    /// The port actually bound (the one chosen when configured with port 0).
+    pub fn port(&self) -> u16 {
+        self.address.port()
+    }
+
+    /// What `main` prints at start: where to connect and, on the embedded dev run, the token.
+    pub fn banner(&self) -> String {
+        let mut banner = format!("beamstream gateway listening on http://{}", self.address);
+        if let Some(token) = &self.dev_token {
+            banner.push_str(&format!(
+                "\ndev token (user `dev`, every scope, valid 24 h, signed with a key generated \
+                 at start):\n{token}\nuse it as `Authorization: Bearer <token>` or the first \
+                 WebSocket message {{\"type\":\"auth\",\"token\":\"<token>\"}}"
+            ));
+        }
+        banner
+    }
+
+    /// The connection registry (tests register fake connections through it).
+    pub fn registry(&self) -> &RegistryHandle {
+        &self.registry
+    }
+
+    /// The readiness flags (the broker's health watcher reports through them).
+    pub fn readiness(&self) -> &Readiness {
+        &self.readiness
+    }
+
+    /// The ready-to-use token of the embedded dev run, when a dev key was generated.
+    pub fn dev_token(&self) -> Option<&str> {
+        self.dev_token.as_deref()
+    }
+
+    /// Serves until `shutdown` is cancelled, then drains and stops within the grace period.
+    pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
+        let server_handle = self.server.handle();
+        let mut serving = tokio::spawn(self.server);
+        tokio::select! {
+            stopped = &mut serving => return stopped?.context("the HTTP server failed"),
+            () = shutdown.cancelled() => {}
+        }
+        let deadline = Instant::now() + self.drain.grace;
+        self.readiness.start_draining();
+        tracing::info!(grace = ?self.drain.grace, "draining");
+        let report = self.registry.drain(self.drain).await;
+        tracing::info!(
+            told = report.told,
+            remaining = report.remaining,
+            "connections drained"
+        );
+        if timeout_at(deadline, server_handle.stop(true))
+            .await
+            .is_err()
+        {
+            tracing::warn!("grace period over: stopping at once");
+            server_handle.stop(false).await;
+        }
+        drop(self.registry);
+        self.tasks.close();
+        // The registry task ends with its last handle; past the deadline it is abandoned.
+        let _ = timeout_at(deadline, self.tasks.wait()).await;
+        serving.await?.context("the HTTP server failed")
+    }
+}
+
+fn server(
+    listener: TcpListener,
+    settings: &Settings,
+    state: SharedState,
+) -> anyhow::Result<Server> {
+    let workers = match settings.workers {
+        0 => std::thread::available_parallelism().map_or(1, usize::from),
+        n => n,
+    };
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(from_fn(record_http))
+            .wrap(from_fn(request_span))
+            .app_data(state.settings.clone())
+            .app_data(state.metrics.clone())
+            .app_data(state.authenticator.clone())
+            .app_data(state.readiness.clone())
+            .app_data(state.registry.clone())
+            .configure(routes::configure)
+    })
+    .workers(workers)
+    .disable_signals()
+    .shutdown_timeout(HTTP_STOP_TIMEOUT_SECS)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}

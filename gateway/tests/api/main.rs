@@ -1,0 +1,5 @@
+//! Integration tests: the real gateway on port 0, driven over HTTP through `helpers::spawn_app`.
+
+mod health;
+mod helpers;
+mod shutdown;
