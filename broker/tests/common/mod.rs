@@ -122,3 +122,28 @@ where
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
+
+/// Generates, in the calling test file, `memory::<test>` and `redis::<test>` for each contract test.
+#[macro_export]
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        mod memory {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let broker = broker::Broker::memory(super::settings());
+                    $crate::common::bounded(super::$name(broker)).await;
+                }
+            )*
+        }
+        mod redis {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let (_server, broker) = $crate::common::redis(super::settings()).await;
+                    $crate::common::bounded(super::$name(broker)).await;
+                }
+            )*
+        }
+    };
+}

@@ -1,0 +1,218 @@
+//! Broker benchmarks against a private redis-server (testkit), release build:
+//! `cargo bench -p broker --bench broker`.
+//!
+//! 1. emit throughput: 200 chunks × 1,000 beams of ~100-byte payloads, claimed first, then
+//!    emitted by concurrent tasks pipelining on the multiplexed connection.
+//! 2. Redis memory per stored beam result: `INFO memory` `used_memory` before submitting a
+//!    100,000-beam batch and after its last emit and ack (stream + done bitmap + meta), with
+//!    synthetic 100-byte payloads and with protocol's real compact result encoding.
+//! 3. publish → subscriber delivery latency at 10,000 publications/s (open loop, 1 ms ticks)
+//!    on loopback, over the RESP3 subscriber.
+
+// A bench binary's report is its stdout.
+#![allow(clippy::print_stdout)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use broker::{BatchSpec, BeamResult, Broker, BrokerSettings, ChunkSpec, Claim, Event};
+use bytes::Bytes;
+use protocol::{BatchId, Channel, DesignConfig, ParsedBeam, StoredEvent, StoredResult};
+use testkit::{RedisServer, Reply};
+
+const CHUNK_BEAMS: u32 = 1_000;
+const EMIT_TASKS: usize = 8;
+
+fn spec(beams: u32) -> BatchSpec {
+    BatchSpec {
+        id: BatchId::new(),
+        owner: "bench".into(),
+        chunks: (0..beams / CHUNK_BEAMS)
+            .map(|_| ChunkSpec {
+                beam_count: CHUNK_BEAMS,
+                payload: Bytes::from_static(b"c"),
+            })
+            .collect(),
+        idempotency_key: None,
+        retention: Duration::from_secs(3600),
+    }
+}
+
+/// ~100-byte synthetic payloads.
+fn synthetic(i: u32) -> Bytes {
+    Bytes::from(format!(
+        "[{i},0,300,450,5000,150.0,80.0,25,500,40,\"B-{i:07}\",\"2-16+1-12\",\"8@150\",0.84,0.91,12.5,\"ok\",7]"
+    ))
+}
+
+/// protocol's stored compact result of a real design (a few beam shapes in turn).
+fn compact(i: u32) -> Bytes {
+    let width = [230, 300, 350, 400][(i % 4) as usize];
+    let depth = 400 + 50 * (i % 5);
+    let json = format!(
+        r#"{{"width":{width},"depth":{depth},"length":{},"Mu":{},"Vu":{},"fck":25,"fy":500}}"#,
+        4000 + 100 * (i % 20),
+        60 + i % 90,
+        40 + i % 60
+    );
+    let parsed: ParsedBeam = serde_json::from_str(&json).expect("bench beam parses");
+    let record = parsed
+        .validate(&DesignConfig::default())
+        .expect("bench beam valid")
+        .record;
+    match StoredResult::design(Some(u64::from(i)), record) {
+        Ok(r) => StoredEvent::Result(r).encode().into(),
+        Err(e) => StoredEvent::Object(e).encode().into(),
+    }
+}
+
+async fn claim_all(b: &Broker, chunks: usize) -> Vec<Claim> {
+    let mut claims = Vec::with_capacity(chunks);
+    for _ in 0..chunks {
+        claims.push(
+            b.fetch("bench", Duration::from_secs(5))
+                .await
+                .unwrap()
+                .expect("queued"),
+        );
+    }
+    claims
+}
+
+/// Emits every claim from `EMIT_TASKS` concurrent tasks; returns the elapsed time.
+async fn emit_all(b: &Broker, claims: Vec<Claim>, payload: fn(u32) -> Bytes) -> Duration {
+    let work: Vec<(Claim, Vec<BeamResult>)> = claims
+        .into_iter()
+        .map(|c| {
+            let results = (c.first_beam..c.first_beam + c.beam_count)
+                .map(|i| BeamResult {
+                    index: i,
+                    ok: true,
+                    payload: payload(i),
+                })
+                .collect();
+            (c, results)
+        })
+        .collect();
+    let queue = Arc::new(std::sync::Mutex::new(work));
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..EMIT_TASKS {
+        let (b, queue) = (b.clone(), Arc::clone(&queue));
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let Some((claim, results)) = queue.lock().unwrap().pop() else {
+                    return;
+                };
+                b.emit(&claim, &results).await.unwrap();
+                b.ack(&claim).await.unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    start.elapsed()
+}
+
+fn used_memory(server: &RedisServer) -> i64 {
+    let Reply::Bulk(info) = server.command(&["INFO", "memory"]).unwrap() else {
+        panic!("INFO")
+    };
+    info.lines()
+        .find_map(|l| l.strip_prefix("used_memory:"))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("used_memory in INFO")
+}
+
+async fn emit_throughput(server: &RedisServer, b: &Broker) {
+    let beams = 200_000;
+    b.submit(spec(beams)).await.unwrap();
+    let claims = claim_all(b, (beams / CHUNK_BEAMS) as usize).await;
+    let elapsed = emit_all(b, claims, synthetic).await;
+    println!(
+        "emit: {beams} beam results (~{} B each) in {:.3} s = {:.0} beam results/s",
+        synthetic(123_456).len(),
+        elapsed.as_secs_f64(),
+        f64::from(beams) / elapsed.as_secs_f64()
+    );
+    server.flushall();
+}
+
+async fn memory_per_beam(server: &RedisServer, b: &Broker, label: &str, payload: fn(u32) -> Bytes) {
+    let beams = 100_000;
+    let mean_len = (0..1000).map(|i| payload(i * 97).len()).sum::<usize>() as f64 / 1000.0;
+    let before = used_memory(server);
+    b.submit(spec(beams)).await.unwrap();
+    let claims = claim_all(b, (beams / CHUNK_BEAMS) as usize).await;
+    emit_all(b, claims, payload).await;
+    let after = used_memory(server);
+    println!(
+        "memory ({label}, mean payload {mean_len:.0} B): {} bytes for {beams} beam results = {:.1} B/beam",
+        after - before,
+        (after - before) as f64 / f64::from(beams)
+    );
+    server.flushall();
+}
+
+async fn delivery_latency(b: &Broker) {
+    let (rate, seconds) = (10_000u64, 5u64);
+    let total = rate * seconds;
+    let ch: Channel = "session:bench".parse().unwrap();
+    let (sub, mut rx) = b.subscriber(65_536).await.unwrap();
+    sub.subscribe(&ch).await.unwrap();
+    let origin = Instant::now();
+    let receiver = tokio::spawn(async move {
+        let mut lat = Vec::with_capacity(total as usize);
+        while (lat.len() as u64) < total {
+            match rx.recv().await.expect("subscriber alive") {
+                Event::Message(m) => {
+                    let sent = u64::from_le_bytes(m.payload[..8].try_into().unwrap());
+                    lat.push(origin.elapsed().as_nanos() as u64 - sent);
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        lat
+    });
+    let mut tick = tokio::time::interval(Duration::from_millis(1));
+    let mut sent = 0u64;
+    while sent < total {
+        tick.tick().await;
+        let due = (origin.elapsed().as_micros() as u64 * rate / 1_000_000).min(total);
+        while sent < due {
+            let (b, ch) = (b.clone(), ch.clone());
+            let mut payload = vec![b'x'; 100];
+            payload[..8].copy_from_slice(&(origin.elapsed().as_nanos() as u64).to_le_bytes());
+            tokio::spawn(async move { b.publish(&ch, payload.into()).await.unwrap() });
+            sent += 1;
+        }
+    }
+    let mut lat = receiver.await.unwrap();
+    lat.sort_unstable();
+    let q = |p: f64| lat[((lat.len() as f64 * p) as usize).min(lat.len() - 1)] as f64 / 1e6;
+    println!(
+        "publish→subscriber at {rate}/s for {seconds} s ({total} publications): p50 {:.3} ms, p99 {:.3} ms, p99.9 {:.3} ms, max {:.3} ms",
+        q(0.5),
+        q(0.99),
+        q(0.999),
+        q(1.0)
+    );
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = RedisServer::start();
+    rt.block_on(async {
+        let b = Broker::redis(&server.url(), "", BrokerSettings::default())
+            .await
+            .unwrap();
+        emit_throughput(&server, &b).await;
+        memory_per_beam(&server, &b, "synthetic", synthetic).await;
+        memory_per_beam(&server, &b, "protocol compact", compact).await;
+        delivery_latency(&b).await;
+    });
+}
