@@ -133,7 +133,10 @@ impl RedisServer {
 
     /// Starts the process on `self.port` and waits for `PONG`; fails if it exits or stays mute.
     fn spawn_and_wait(&mut self) -> Result<(), String> {
-        assert_ne!(self.port, FORBIDDEN_PORT, "port 6379 belongs to the shared redis");
+        assert_ne!(
+            self.port, FORBIDDEN_PORT,
+            "port 6379 belongs to the shared redis"
+        );
         let mut cmd = Command::new("redis-server");
         cmd.current_dir(&self.dir)
             .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
@@ -146,7 +149,9 @@ impl RedisServer {
             Persistence::None => cmd.args(["--appendonly", "no"]),
             Persistence::Aof => cmd.args(["--appendonly", "yes", "--appendfsync", "everysec"]),
         };
-        let mut child = cmd.spawn().map_err(|e| format!("spawn redis-server: {e}"))?;
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| format!("spawn redis-server: {e}"))?;
         let deadline = Instant::now() + READY_TIMEOUT;
         loop {
             if let Ok(Some(status)) = child.try_wait() {
@@ -198,11 +203,17 @@ mod tests {
         server.command(&["SET", "k", "v"]).unwrap();
 
         server.kill();
-        assert!(server.command(&["PING"]).is_err(), "killed server still answers");
+        assert!(
+            server.command(&["PING"]).is_err(),
+            "killed server still answers"
+        );
         server.restart();
 
         assert_eq!(server.port(), port);
-        assert_eq!(server.command(&["GET", "k"]).unwrap(), Reply::Bulk("v".into()));
+        assert_eq!(
+            server.command(&["GET", "k"]).unwrap(),
+            Reply::Bulk("v".into())
+        );
     }
 
     #[test]
