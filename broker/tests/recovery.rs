@@ -25,7 +25,7 @@ async fn dead_worker_is_reaped_and_the_batch_completes_with_every_beam_once(b: B
     let s = spec(2, 4);
     let id = s.id;
     b.submit(s).await.unwrap();
-    b.heartbeat("w1", &[]).await.unwrap();
+    // w1 never heartbeats: its fetch registers it.
     let zombie = fetch(&b, "w1").await;
     b.emit(&zombie, &results_for(&zombie)[..2]).await.unwrap();
 

@@ -156,6 +156,10 @@ impl MemoryBroker {
     /// Waits up to `timeout` for a chunk, moves it to `worker`'s processing list and claims it.
     pub async fn fetch(&self, worker: &str, timeout: Duration) -> Result<Option<Claim>> {
         let deadline = Instant::now() + timeout;
+        // Fetching is a sign of life: a worker that never heartbeats is still reapable.
+        self.lock()
+            .workers
+            .insert(worker.to_owned(), Instant::now());
         loop {
             let notified = self.inner.queued.notified();
             tokio::pin!(notified);

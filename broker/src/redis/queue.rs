@@ -69,6 +69,8 @@ impl RedisBroker {
     /// to the dead list. `None` when nothing came in time.
     pub async fn fetch(&self, worker: &str, timeout: Duration) -> Result<Option<Claim>> {
         let deadline = tokio::time::Instant::now() + timeout;
+        // Fetching is a sign of life: a worker that never heartbeats is still reapable.
+        self.beat(worker).await?;
         loop {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
             let Some(raw) = self.blocking_move(worker, left).await? else {
@@ -234,14 +236,7 @@ impl RedisBroker {
         held: &[BatchId],
     ) -> Result<Vec<(BatchId, Option<BatchStatus>)>> {
         let keys = &self.inner.keys;
-        let _: i64 = self
-            .inner
-            .scripts
-            .heartbeat
-            .key(keys.workers())
-            .arg(worker)
-            .invoke_async(&mut self.conn())
-            .await?;
+        self.beat(worker).await?;
         let mut out = Vec::with_capacity(held.len());
         for id in held {
             let [meta, done, stream] = keys.batch_keys(*id);
@@ -258,6 +253,19 @@ impl RedisBroker {
             out.push((*id, (status != "gone").then(|| status.parse()).transpose()?));
         }
         Ok(out)
+    }
+
+    /// Scores `worker` in the heartbeat set with the server's clock.
+    async fn beat(&self, worker: &str) -> Result<()> {
+        let _: i64 = self
+            .inner
+            .scripts
+            .heartbeat
+            .key(self.inner.keys.workers())
+            .arg(worker)
+            .invoke_async(&mut self.conn())
+            .await?;
+        Ok(())
     }
 
     /// One reaper pass, unless another ran in this interval (`None`): dead workers' chunks go
