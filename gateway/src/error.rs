@@ -1,26 +1,20 @@
 //! The gateway's one error type, [`GatewayError`], and the one place it becomes an HTTP response
-//! (its [`ResponseError`] impl): status, JSON body `{"error": {"code", "message", "fields"?}}`,
-//! and headers. A 500 hides its cause from the client and logs the whole chain. A REST 429 keeps
-//! the body existing clients expect, `{"detail": "Rate limit exceeded. Please slow down."}`.
+//! (its [`ResponseError`] impl): status, the protocol's JSON body
+//! `{"error": {"code", "message", "fields"?}}` with its [`ErrorCode`]s, and headers. A 500 hides
+//! its cause from the client and logs the whole chain. A REST 429 keeps the body existing clients
+//! expect, `{"detail": "Rate limit exceeded. Please slow down."}`.
 
 use std::time::Duration;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderValue, RETRY_AFTER};
 use actix_web::{HttpResponse, ResponseError};
+use protocol::validation::ValidationError;
+use protocol::{ErrorBody, ErrorCode};
 use serde::Serialize;
 
 use crate::auth::AuthError;
 use crate::rate_limit::{RATE_LIMITED_DETAIL, RateLimitStatus};
-
-/// One offending input field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FieldIssue {
-    /// The field's wire name (`width`, `beams[3].fck`).
-    pub field: String,
-    /// The rule broken, with the value received.
-    pub message: String,
-}
 
 /// Everything that can go wrong serving a request.
 #[derive(Debug, thiserror::Error)]
@@ -47,13 +41,8 @@ pub enum GatewayError {
         limit_bytes: usize,
     },
     /// 422: readable but invalid; every offending field listed.
-    #[error("{message}")]
-    Validation {
-        /// A summary.
-        message: String,
-        /// Every offending field.
-        fields: Vec<FieldIssue>,
-    },
+    #[error("{} invalid field(s)", .0.len())]
+    Validation(Vec<ValidationError>),
     /// 429 with the rate-limit headers and the legacy `detail` body.
     #[error("rate limit exceeded")]
     RateLimited(RateLimitStatus),
@@ -74,64 +63,40 @@ pub enum GatewayError {
 }
 
 #[derive(Serialize)]
-struct ErrorBody<'a> {
-    error: ErrorDetail<'a>,
-}
-
-#[derive(Serialize)]
-struct ErrorDetail<'a> {
-    code: &'a str,
-    message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    fields: Option<&'a [FieldIssue]>,
-}
-
-#[derive(Serialize)]
 struct LegacyRateLimitBody {
     detail: &'static str,
 }
 
 impl GatewayError {
-    /// Stable snake_case code for the body's `error.code`.
-    pub fn code(&self) -> &'static str {
+    /// The protocol's code for the body's `error.code` (its HTTP status is the code's).
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::BadRequest(_) => "bad_request",
-            Self::Auth(e) => e.reason(),
-            Self::Forbidden(_) => "forbidden",
-            Self::NotFound(_) => "not_found",
-            Self::Conflict(_) => "conflict",
-            Self::PayloadTooLarge { .. } => "payload_too_large",
-            Self::Validation { .. } => "validation_failed",
-            Self::RateLimited(_) => "rate_limited",
-            Self::TooManyConnections(_) => "connection_limit",
-            Self::Unavailable { .. } => "unavailable",
-            Self::Internal(_) => "internal",
+            Self::BadRequest(_) => ErrorCode::BadRequest,
+            Self::Auth(e) if e.is_forbidden() => ErrorCode::Forbidden,
+            Self::Auth(_) => ErrorCode::Unauthorized,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::Conflict(_) => ErrorCode::Conflict,
+            Self::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
+            Self::Validation(_) => ErrorCode::ValidationFailed,
+            Self::RateLimited(_) | Self::TooManyConnections(_) => ErrorCode::RateLimited,
+            Self::Unavailable { .. } => ErrorCode::Unavailable,
+            Self::Internal(_) => ErrorCode::Internal,
         }
     }
 
-    fn public_message(&self) -> String {
+    fn body(&self) -> ErrorBody {
         match self {
-            Self::Internal(_) => "internal error".to_owned(),
-            other => other.to_string(),
+            Self::Validation(fields) => ErrorBody::validation(fields.clone()),
+            Self::Internal(_) => ErrorBody::internal(),
+            other => ErrorBody::new(other.code(), other.to_string()),
         }
     }
 }
 
 impl ResponseError for GatewayError {
     fn status_code(&self) -> StatusCode {
-        match self {
-            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Self::Auth(e) if e.is_forbidden() => StatusCode::FORBIDDEN,
-            Self::Auth(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
-            Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::Conflict(_) => StatusCode::CONFLICT,
-            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::RateLimited(_) | Self::TooManyConnections(_) => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        StatusCode::from_u16(self.code().http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     fn error_response(&self) -> HttpResponse {
@@ -156,17 +121,9 @@ impl ResponseError for GatewayError {
             }
             _ => {}
         }
-        let fields = match self {
-            Self::Validation { fields, .. } => Some(fields.as_slice()),
-            _ => None,
-        };
-        response.json(ErrorBody {
-            error: ErrorDetail {
-                code: self.code(),
-                message: self.public_message(),
-                fields,
-            },
-        })
+        response
+            .content_type("application/json")
+            .body(self.body().encode())
     }
 }
 

@@ -27,11 +27,11 @@ async fn each_error_has_its_status_and_code() {
             400,
             "bad_request",
         ),
-        (GatewayError::Auth(AuthError::Expired), 401, "token_expired"),
+        (GatewayError::Auth(AuthError::Expired), 401, "unauthorized"),
         (
             GatewayError::Auth(AuthError::MissingScope(Scope::Admin)),
             403,
-            "missing_scope",
+            "forbidden",
         ),
         (
             GatewayError::Forbidden("not yours".into()),
@@ -48,7 +48,7 @@ async fn each_error_has_its_status_and_code() {
         (
             GatewayError::TooManyConnections("session full".into()),
             429,
-            "connection_limit",
+            "rate_limited",
         ),
     ];
     for (error, status, code) in cases {
@@ -62,18 +62,15 @@ async fn each_error_has_its_status_and_code() {
 
 #[actix_web::test]
 async fn validation_errors_list_every_field() {
-    let error = GatewayError::Validation {
-        message: "the beam is invalid".into(),
-        fields: vec![FieldIssue {
-            field: "fck".into(),
-            message: "must be a standard grade, got 22".into(),
-        }],
-    };
+    let error = GatewayError::Validation(vec![ValidationError::new(
+        "fck",
+        "must be a standard grade, got 22",
+    )]);
     let (status, body, _) = body(&error).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         body,
-        json!({"error": {"code": "validation_failed", "message": "the beam is invalid",
+        json!({"error": {"code": "validation_failed", "message": "1 invalid field(s)",
             "fields": [{"field": "fck", "message": "must be a standard grade, got 22"}]}})
     );
 }

@@ -10,6 +10,7 @@
 //! - [`readiness`]: `/readyz` flags (draining, broker health).
 //! - [`registry`]: the live connections, their caps, and drain.
 //! - [`connection`]: one connection's outbound queue and message budget.
+//! - [`design`] and [`design_defaults`]: inline design with the defaults in force.
 //! - [`routes`]: every HTTP route, listed in one function.
 //! - [`startup`]: [`startup::Application`]: build, serve, drain.
 //! - [`shutdown`]: SIGTERM/Ctrl-C as a cancellation token.
@@ -17,6 +18,8 @@
 
 pub mod auth;
 pub mod connection;
+pub mod design;
+pub mod design_defaults;
 pub mod error;
 pub mod metrics;
 pub mod rate_limit;

@@ -11,11 +11,13 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use prometheus::Registry;
+use protocol::DesignConfig;
 use tokio::time::{Instant, timeout_at};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::auth::{Authenticator, dev_token};
+use crate::design_defaults::DesignDefaults;
 use crate::metrics::Metrics;
 use crate::metrics::middleware::record_http;
 use crate::readiness::Readiness;
@@ -47,6 +49,7 @@ struct SharedState {
     authenticator: web::Data<Authenticator>,
     readiness: web::Data<Readiness>,
     registry: web::Data<RegistryHandle>,
+    defaults: web::Data<DesignDefaults>,
 }
 
 impl Application {
@@ -70,6 +73,7 @@ impl Application {
             metrics: web::Data::new(metrics),
             readiness: web::Data::new(readiness.clone()),
             registry: web::Data::new(registry_handle.clone()),
+            defaults: web::Data::new(DesignDefaults::new(DesignConfig::default())),
             settings: web::Data::new(settings.clone()),
         };
         let server = server(listener, &settings, state)?;
@@ -167,6 +171,7 @@ fn server(
             .app_data(state.authenticator.clone())
             .app_data(state.readiness.clone())
             .app_data(state.registry.clone())
+            .app_data(state.defaults.clone())
             .configure(routes::configure)
     })
     .workers(workers)

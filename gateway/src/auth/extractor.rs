@@ -89,7 +89,8 @@ mod tests {
         let missing = call_service(&app, TestRequest::get().uri("/whoami").to_request()).await;
         assert_eq!(missing.status(), 401);
         let body: Value = read_body_json(missing).await;
-        assert_eq!(body["error"]["code"], "missing_token");
+        assert_eq!(body["error"]["code"], "unauthorized");
+        assert_eq!(body["error"]["message"], "a bearer token is required");
 
         let bad = TestRequest::get()
             .uri("/whoami")

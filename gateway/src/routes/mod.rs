@@ -1,6 +1,8 @@
 //! Every HTTP route of the gateway, listed in [`configure`]; handlers live in one module per
 //! resource.
 
+pub mod body;
+pub mod design;
 pub mod health;
 
 use actix_web::{HttpResponse, web};
@@ -12,6 +14,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(health::metrics))
+        .route("/api/v1/design", web::post().to(design::design))
         .default_service(web::to(not_found));
 }
 

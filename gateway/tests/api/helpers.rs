@@ -2,14 +2,15 @@
 //! typed helpers. Logs stay silent unless `TEST_LOG` is set.
 
 use std::sync::LazyLock;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use awc::Client;
 use gateway::Settings;
 use gateway::readiness::Readiness;
 use gateway::registry::RegistryHandle;
 use gateway::startup::Application;
-use serde_json::Value;
+use jsonwebtoken::{EncodingKey, Header};
+use serde_json::{Value, json};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -74,6 +75,17 @@ pub(crate) async fn spawn_app_with(env: &[(&str, &str)]) -> TestApp {
     }
 }
 
+/// A token for `sub` with `scope`, signed with [`TEST_SECRET`], valid for an hour.
+pub(crate) fn token(sub: &str, scope: &str) -> String {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let claims = json!({"sub": sub, "scope": scope, "iat": now, "exp": now + 3600});
+    let key = EncodingKey::from_secret(TEST_SECRET.as_bytes());
+    jsonwebtoken::encode(&Header::default(), &claims, &key).unwrap()
+}
+
 /// A response's status and body text.
 pub(crate) struct Reply {
     /// HTTP status code.
@@ -108,6 +120,41 @@ impl TestApp {
             status: response.status().as_u16(),
             text: String::from_utf8_lossy(&body).into_owned(),
         }
+    }
+
+    /// `POST path` with a raw JSON body and an optional bearer token.
+    pub(crate) async fn post(
+        &self,
+        path: &str,
+        body: impl Into<String>,
+        bearer: Option<&str>,
+    ) -> Reply {
+        let mut request = self
+            .client
+            .post(format!("{}{path}", self.address))
+            .content_type("application/json");
+        if let Some(token) = bearer {
+            request = request.bearer_auth(token);
+        }
+        let body: String = body.into();
+        let mut response = tokio::time::timeout(BOUND, request.send_body(body))
+            .await
+            .unwrap()
+            .unwrap();
+        let body = tokio::time::timeout(BOUND, response.body())
+            .await
+            .unwrap()
+            .unwrap();
+        Reply {
+            status: response.status().as_u16(),
+            text: String::from_utf8_lossy(&body).into_owned(),
+        }
+    }
+
+    /// `POST /api/v1/design` of `beam` as `user` with the `design` scope.
+    pub(crate) async fn design(&self, beam: &str) -> Reply {
+        self.post("/api/v1/design", beam, Some(&token("user-1", "design")))
+            .await
     }
 
     /// `GET /healthz`.

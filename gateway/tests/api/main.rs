@@ -1,5 +1,6 @@
 //! Integration tests: the real gateway on port 0, driven over HTTP through `helpers::spawn_app`.
 
+mod design;
 mod health;
 mod helpers;
 mod shutdown;
