@@ -119,45 +119,41 @@ impl Face {
     /// least area wins, after a 5 % penalty for a second layer and 2 % for mixing diameters;
     /// ties go to fewer bars.
     pub fn choose(&self, area: f64, set: BarSet) -> Option<Placed> {
+        // The set's diameters and bar areas, once (at most 11).
+        let mut dias = [(0u8, 0.0f64); 11];
+        let mut len = 0;
+        for d in set.iter() {
+            dias[len] = (d, bar_area_mm2(d));
+            len += 1;
+        }
+        let dias = &dias[..len];
         let mut best: Option<(f64, Placed)> = None;
-        let mut consider = |placed: Placed| {
-            if !self.acceptable(&placed) {
-                return;
-            }
-            let layers_penalty = if placed.bars.layers > 1 {
-                SECOND_LAYER_PENALTY
-            } else {
-                0.0
-            };
-            let mixed_penalty = if placed.bars.secondary.is_some() {
-                MIXED_PENALTY
-            } else {
-                0.0
-            };
-            let score = placed.bars.area_mm2() * (1.0 + layers_penalty + mixed_penalty);
-            let better = best.as_ref().is_none_or(|(b, p)| {
-                score < b - 1e-9 || (score <= b + 1e-9 && placed.bars.count() < p.bars.count())
-            });
-            if better {
-                best = Some((score, placed));
-            }
-        };
-        for p in set.iter() {
-            let a1 = bar_area_mm2(p);
-            let n_area = (area / a1).ceil().max(2.0);
+        for &(p, a1) in dias {
+            let n_area = ceil(area / a1).max(2.0);
             if n_area > MAX_BARS {
                 continue;
             }
+            // Bars of φ1 or smaller beyond two full layers of φ1 can never fit: skip those.
+            let gap = f64::from(p).max(self.aggregate + 5.0);
+            let two_layers =
+                2.0 * f64::from(how_many(self.clear_width + gap, f64::from(p) + gap, 30));
             let n = n_area.max(self.bars_for_spacing(p));
-            consider(self.place(single(p, n)));
-            for s in set.iter().filter(|&s| s < p && 2 * s >= p) {
-                let a2 = bar_area_mm2(s);
-                let n1_from = (area / (a1 + a2)).ceil().max(2.0);
-                let mut n1 = n1_from;
+            if n <= two_layers {
+                self.consider(single(p, n), &mut best);
+            }
+            // A mixed arrangement scores at least area × (1 + 2 %): skip when that cannot win.
+            if best
+                .as_ref()
+                .is_some_and(|(score, _)| *score <= area * (1.0 + MIXED_PENALTY))
+            {
+                continue;
+            }
+            for &(s, a2) in dias.iter().filter(|&&(s, _)| s < p && 2 * s >= p) {
+                let mut n1 = ceil(area / (a1 + a2)).max(2.0);
                 while n1 < n_area {
-                    let n2 = ((area - n1 * a1) / a2).ceil();
-                    if n2 >= 1.0 && n2 <= n1 {
-                        consider(self.place(mixed(p, n1, s, n2)));
+                    let n2 = ceil((area - n1 * a1) / a2);
+                    if n2 >= 1.0 && n2 <= n1 && n1 + n2 <= two_layers {
+                        self.consider(mixed(p, n1, s, n2), &mut best);
                     }
                     n1 += 1.0;
                 }
@@ -166,24 +162,74 @@ impl Face {
         best.map(|(_, placed)| placed)
     }
 
+    /// Places `bars` and keeps them in `best` if acceptable and better. Candidates whose bare
+    /// area already exceeds the best score are dismissed without being placed.
+    fn consider(&self, bars: BarArrangement, best: &mut Option<(f64, Placed)>) {
+        let area = bars.area_mm2();
+        let mixed_penalty = if bars.secondary.is_some() {
+            MIXED_PENALTY
+        } else {
+            0.0
+        };
+        if best
+            .as_ref()
+            .is_some_and(|(score, _)| area * (1.0 + mixed_penalty) > score + 1e-9)
+        {
+            return;
+        }
+        let placed = self.place(bars);
+        if !self.acceptable(&placed) {
+            return;
+        }
+        let layers_penalty = if placed.bars.layers > 1 {
+            SECOND_LAYER_PENALTY
+        } else {
+            0.0
+        };
+        let mixed_penalty = if placed.bars.secondary.is_some() {
+            MIXED_PENALTY
+        } else {
+            0.0
+        };
+        let score = area * (1.0 + layers_penalty + mixed_penalty);
+        let better = best.as_ref().is_none_or(|(b, p)| {
+            score < b - 1e-9 || (score <= b + 1e-9 && placed.bars.count() < p.bars.count())
+        });
+        if better {
+            *best = Some((score, placed));
+        }
+    }
+
     /// Fewest bars of `dia` whose clear spacing across the width is within Table 15.
     fn bars_for_spacing(&self, dia: u8) -> f64 {
         match self.max_spacing {
-            Some(max) => ((self.clear_width + max) / (max + f64::from(dia)))
-                .ceil()
-                .clamp(2.0, MAX_BARS),
+            Some(max) => {
+                ceil((self.clear_width + max) / (max + f64::from(dia))).clamp(2.0, MAX_BARS)
+            }
             None => 2.0,
         }
     }
 }
 
+/// `x.ceil()` for the bar counts of this module, without the libm call that `f64::ceil`
+/// costs on baseline x86-64 (it is the detailer's hottest operation). Values beyond 2⁵²
+/// (never bar counts) and NaN are returned unchanged.
+fn ceil(x: f64) -> f64 {
+    if x.is_nan() || x.abs() >= 4.5e15 {
+        return x;
+    }
+    // |x| < 2⁵², so the cast is exact in its integer part.
+    let t = x as i64 as f64;
+    if t < x { t + 1.0 } else { t }
+}
+
 /// How many items of width `each` fit in `room`, at most `max`.
 fn how_many(room: f64, each: f64, max: u8) -> u8 {
-    let n = (room / each).floor();
+    let n = room / each;
     if n >= f64::from(max) {
         max
-    } else if n > 0.0 {
-        // 0 < n < max ≤ 255, so the cast is exact.
+    } else if n >= 1.0 {
+        // 1 ≤ n < max ≤ 255: truncation is the floor.
         n as u8
     } else {
         0

@@ -9,6 +9,9 @@ use crate::materials::{ECU, SteelGrade};
 /// rectangular part of the parabolic–rectangular block, 0.67 fck / 1.5); SP 16 deducts it.
 const DISPLACED_RATIO: f64 = 0.446;
 
+/// Most root-finding steps for the neutral axis (a handful are used in practice).
+const MAX_ROOT_STEPS: usize = 100;
+
 /// A rectangular section as the flexure formulas see it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Section {
@@ -185,21 +188,43 @@ impl Section {
         concrete * (self.d - 0.416 * xu) + self.steel_force(asc, xu) * (self.d - self.d_prime)
     }
 
-    /// xu from force equilibrium with yielding tension steel, by bisection on (0, d]; returns a
-    /// value above xu,max (up to d) for over-reinforced sections.
+    /// xu from force equilibrium with yielding tension steel, on (0, d]; returns d for
+    /// sections that do not balance within the depth (over-reinforced beyond d).
+    ///
+    /// The excess of compression over tension is increasing in xu, so the root is bracketed
+    /// and found by the Illinois variant of regula falsi (bracketing like bisection, converging
+    /// like the secant method: a few evaluations instead of dozens).
     fn neutral_axis(&self, ast: f64, asc: f64) -> f64 {
         let tension = 0.87 * self.steel.fy() * ast;
         let excess = |xu: f64| 0.36 * self.fck * self.b * xu + self.steel_force(asc, xu) - tension;
         let (mut lo, mut hi) = (1e-6 * self.d, self.d);
-        if excess(hi) <= 0.0 {
+        let (mut f_lo, mut f_hi) = (excess(lo), excess(hi));
+        if f_hi <= 0.0 {
             return hi;
         }
-        for _ in 0..48 {
-            let mid = 0.5 * (lo + hi);
-            if excess(mid) > 0.0 {
-                hi = mid;
+        if f_lo >= 0.0 {
+            return lo;
+        }
+        let tolerance = 1e-9 * self.d;
+        let mut side = 0i8;
+        for _ in 0..MAX_ROOT_STEPS {
+            let x = (lo * f_hi - hi * f_lo) / (f_hi - f_lo);
+            let f = excess(x);
+            if f > 0.0 {
+                (hi, f_hi) = (x, f);
+                if side == 1 {
+                    f_lo /= 2.0;
+                }
+                side = 1;
             } else {
-                lo = mid;
+                (lo, f_lo) = (x, f);
+                if side == -1 {
+                    f_hi /= 2.0;
+                }
+                side = -1;
+            }
+            if hi - lo < tolerance || f.abs() <= 1e-10 * tension {
+                return x;
             }
         }
         0.5 * (lo + hi)

@@ -111,10 +111,11 @@ impl ShearSection {
         let (raw, governing) = limits
             .into_iter()
             .fold(limits[0], |best, l| if l.0 < best.0 { l } else { best });
+        // raw ≤ 300 here, so truncating casts are floors.
         let spacing = if raw >= TIGHT_SPACING_MM {
-            (raw / SPACING_STEP_MM).floor() * SPACING_STEP_MM
+            f64::from((raw / SPACING_STEP_MM) as u32) * SPACING_STEP_MM
         } else if raw >= MIN_SPACING_MM {
-            (raw / 5.0).floor() * 5.0
+            f64::from((raw / 5.0) as u32) * 5.0
         } else {
             MIN_SPACING_MM
         };
