@@ -48,39 +48,10 @@ pub(crate) fn assemble(
     let (moment_r, xu) = section(beam, fx.d, fx.d_prime).resistance(ast, asc);
     let pt = 100.0 * ast / bd;
     flexure_findings(beam, mode, &fx, xu, &mut msgs);
-
-    let sec = ShearSection {
-        b: beam.b,
-        d: fx.d,
-        fck: beam.concrete.fck(),
-        steel: beam.steel,
-        pt,
-    };
-    let (stirrups, governing) = match given {
-        Some(spec) => (spec, StirrupLimit::Provided),
-        None => {
-            let st = sec.design_stirrups(vu, beam.stirrup_legs, beam.stirrup_dia);
-            design_stirrup_findings(&sec, vu, st.raw_spacing, st.governing, &mut msgs);
-            (Some(st.spec), st.governing)
-        }
-    };
-    if given.is_some() {
-        check_stirrup_findings(&sec, stirrups, &mut msgs);
-    }
-    let shear_r = sec.resistance(stirrups);
-    if sec.tau_v(vu) > sec.tau_c_max() {
-        msgs.push(Message::new(
-            Code::ShearExceedsTcMax,
-            sec.tau_v(vu),
-            sec.tau_c_max(),
-        ));
-    }
+    let (shear, shear_r) = shear(beam, fx.d, pt, given, &mut msgs);
     if moment_r < mu * (1.0 - 1e-9) {
-        msgs.push(Message::new(
-            Code::FlexureCapacityExceeded,
-            beam.mu_knm,
-            moment_r / 1e6,
-        ));
+        let m = Message::new(Code::FlexureCapacityExceeded, beam.mu_knm, moment_r / 1e6);
+        msgs.push(m);
     }
     if shear_r < vu * (1.0 - 1e-9) {
         msgs.push(Message::new(
@@ -89,81 +60,32 @@ pub(crate) fn assemble(
             shear_r / 1e3,
         ));
     }
+    let (s, fy) = (fx.req.ast_strength, beam.steel.fy());
     let pc = 100.0 * asc / bd;
-    let fy = beam.steel.fy();
-    let deflection = serviceability::deflection(
-        beam.support,
-        beam.span,
-        fx.d,
-        fy,
-        fx.req.ast_strength,
-        ast,
-        pt,
-        pc,
-    );
+    let deflection = serviceability::deflection(beam.support, beam.span, fx.d, fy, s, ast, pt, pc);
     if deflection.actual_ratio > deflection.allowable_ratio {
-        msgs.push(Message::new(
-            Code::SpanDepthExceeded,
-            deflection.actual_ratio,
-            deflection.allowable_ratio,
-        ));
+        let (actual, allowed) = (deflection.actual_ratio, deflection.allowable_ratio);
+        msgs.push(Message::new(Code::SpanDepthExceeded, actual, allowed));
     }
     let side_face = anchorage::side_face(beam.b, beam.depth);
     if side_face.is_some() {
-        msgs.push(Message::new(
-            Code::SideFaceSteelRequired,
-            beam.depth,
-            anchorage::SIDE_FACE_DEPTH_MM,
-        ));
+        let limit = anchorage::SIDE_FACE_DEPTH_MM;
+        msgs.push(Message::new(Code::SideFaceSteelRequired, beam.depth, limit));
     }
-    let status = match msgs.worst() {
-        Some(Level::Fail) => Status::Fail,
-        Some(Level::Warning) => Status::Warning,
-        _ => Status::Pass,
-    };
-    let max = 0.04 * beam.b * beam.depth;
-    let ld = |p: &Placed, compression| {
-        anchorage::development_length_mm(
-            p.bars.max_dia_mm(),
-            beam.concrete,
-            beam.steel,
-            compression,
-        )
-    };
+    let (tension, compression) = steels(beam, &fx);
     Design {
         mode,
-        status,
+        status: status(&msgs),
         effective_depth_mm: fx.d,
         compression_depth_mm: fx.d_prime,
         xu_max_mm: fx.req.xu_max,
         xu_mm: xu,
         mu_lim_knm: fx.req.mu_lim / 1e6,
         doubly_reinforced: fx.req.doubly || fx.compression.is_some(),
-        tension: Steel {
-            required_mm2: fx.req.ast_req,
-            min_mm2: fx.req.ast_min,
-            max_mm2: max,
-            provided_mm2: ast,
-            bars: fx.tension.bars,
-            development_length_mm: ld(&fx.tension, false),
-        },
-        compression: fx.compression.map(|c| Steel {
-            required_mm2: fx.req.asc_req,
-            min_mm2: 0.0,
-            max_mm2: max,
-            provided_mm2: c.bars.area_mm2(),
-            bars: c.bars,
-            development_length_mm: ld(&c, true),
-        }),
+        tension,
+        compression,
         pt_percent: pt,
-        shear: Shear {
-            tau_v_mpa: sec.tau_v(vu),
-            tau_c_mpa: sec.tau_c(),
-            tau_c_max_mpa: sec.tau_c_max(),
-            vus_kn: sec.vus(vu) / 1e3,
-            stirrups,
-            governing,
-        },
+        shear,
         deflection,
         side_face,
         capacity: Capacity {
@@ -174,6 +96,91 @@ pub(crate) fn assemble(
         },
         messages: msgs,
     }
+}
+
+/// The verdict: the worst level among the findings.
+fn status(msgs: &Messages) -> Status {
+    match msgs.worst() {
+        Some(Level::Fail) => Status::Fail,
+        Some(Level::Warning) => Status::Warning,
+        _ => Status::Pass,
+    }
+}
+
+/// Tension and compression steel summaries, with development lengths.
+fn steels(beam: &Beam, fx: &Flexural) -> (Steel, Option<Steel>) {
+    let max = 0.04 * beam.b * beam.depth;
+    let ld = |p: &Placed, compression| {
+        anchorage::development_length_mm(
+            p.bars.max_dia_mm(),
+            beam.concrete,
+            beam.steel,
+            compression,
+        )
+    };
+    let tension = Steel {
+        required_mm2: fx.req.ast_req,
+        min_mm2: fx.req.ast_min,
+        max_mm2: max,
+        provided_mm2: fx.tension.bars.area_mm2(),
+        bars: fx.tension.bars,
+        development_length_mm: ld(&fx.tension, false),
+    };
+    let compression = fx.compression.map(|c| Steel {
+        required_mm2: fx.req.asc_req,
+        min_mm2: 0.0,
+        max_mm2: max,
+        provided_mm2: c.bars.area_mm2(),
+        bars: c.bars,
+        development_length_mm: ld(&c, true),
+    });
+    (tension, compression)
+}
+
+/// Shear stresses, the stirrups (designed, or given in check mode) with their findings, and
+/// the shear resistance in N.
+fn shear(
+    beam: &Beam,
+    d: f64,
+    pt: f64,
+    given: Option<Option<StirrupSpec>>,
+    msgs: &mut Messages,
+) -> (Shear, f64) {
+    let vu = beam.vu_kn * 1e3;
+    let sec = ShearSection {
+        b: beam.b,
+        d,
+        fck: beam.concrete.fck(),
+        steel: beam.steel,
+        pt,
+    };
+    let (stirrups, governing) = match given {
+        Some(spec) => {
+            check_stirrup_findings(&sec, spec, msgs);
+            (spec, StirrupLimit::Provided)
+        }
+        None => {
+            let st = sec.design_stirrups(vu, beam.stirrup_legs, beam.stirrup_dia);
+            design_stirrup_findings(&sec, vu, st.raw_spacing, st.governing, msgs);
+            (Some(st.spec), st.governing)
+        }
+    };
+    if sec.tau_v(vu) > sec.tau_c_max() {
+        msgs.push(Message::new(
+            Code::ShearExceedsTcMax,
+            sec.tau_v(vu),
+            sec.tau_c_max(),
+        ));
+    }
+    let shear = Shear {
+        tau_v_mpa: sec.tau_v(vu),
+        tau_c_mpa: sec.tau_c(),
+        tau_c_max_mpa: sec.tau_c_max(),
+        vus_kn: sec.vus(vu) / 1e3,
+        stirrups,
+        governing,
+    };
+    (shear, sec.resistance(stirrups))
 }
 
 /// Findings of flexure and detailing, common to both modes except where noted.
