@@ -115,9 +115,9 @@ impl Face {
     /// The most economical acceptable arrangement of at least `area` mm² from `set`, or `None`.
     ///
     /// Candidates: one diameter (at least 2 bars, enough for the area and for Table 15), or
-    /// two diameters φ1 > φ2 ≥ φ1/2 with n1 ≥ 2 bars of φ1 and 1 ≤ n2 ≤ n1 bars of φ2. The
-    /// least area wins, after a 5 % penalty for a second layer and 2 % for mixing diameters;
-    /// ties go to fewer bars.
+    /// two adjacent allowed diameters φ1 > φ2 ≥ φ1/2 with n1 ≥ 2 bars of φ1 and 1 ≤ n2 ≤ n1
+    /// bars of φ2. The least area wins, after a 5 % penalty for a second layer and 2 % for
+    /// mixing diameters; ties go to fewer bars.
     pub fn choose(&self, area: f64, set: BarSet) -> Option<Placed> {
         // The set's diameters and bar areas, once (at most 11).
         let mut dias = [(0u8, 0.0f64); 11];
@@ -128,7 +128,7 @@ impl Face {
         }
         let dias = &dias[..len];
         let mut best: Option<(f64, Placed)> = None;
-        for &(p, a1) in dias {
+        for (i, &(p, a1)) in dias.iter().enumerate() {
             let n_area = ceil(area / a1).max(2.0);
             if n_area > MAX_BARS {
                 continue;
@@ -141,22 +141,24 @@ impl Face {
             if n <= two_layers {
                 self.consider(single(p, n), &mut best);
             }
-            // A mixed arrangement scores at least area × (1 + 2 %): skip when that cannot win.
-            if best
+            // The second diameter is the next smaller one allowed, if at least φ1 / 2. A mixed
+            // arrangement scores at least area × (1 + 2 %): skip when that cannot win.
+            let Some(&(s, a2)) = i.checked_sub(1).and_then(|j| dias.get(j)) else {
+                continue;
+            };
+            let hopeless = best
                 .as_ref()
-                .is_some_and(|(score, _)| *score <= area * (1.0 + MIXED_PENALTY))
-            {
+                .is_some_and(|(score, _)| *score <= area * (1.0 + MIXED_PENALTY));
+            if 2 * s < p || hopeless {
                 continue;
             }
-            for &(s, a2) in dias.iter().filter(|&&(s, _)| s < p && 2 * s >= p) {
-                let mut n1 = ceil(area / (a1 + a2)).max(2.0);
-                while n1 < n_area {
-                    let n2 = ceil((area - n1 * a1) / a2);
-                    if n2 >= 1.0 && n2 <= n1 && n1 + n2 <= two_layers {
-                        self.consider(mixed(p, n1, s, n2), &mut best);
-                    }
-                    n1 += 1.0;
+            let mut n1 = ceil(area / (a1 + a2)).max(2.0);
+            while n1 < n_area {
+                let n2 = ceil((area - n1 * a1) / a2);
+                if n2 >= 1.0 && n2 <= n1 && n1 + n2 <= two_layers {
+                    self.consider(mixed(p, n1, s, n2), &mut best);
                 }
+                n1 += 1.0;
             }
         }
         best.map(|(_, placed)| placed)
