@@ -1,9 +1,10 @@
 //! Deflection control by span/effective-depth ratio (cl. 23.2.1, Fig. 4 and Fig. 5).
 //!
-//! Fig. 4 and Fig. 5 are read through the standard curve fits (as used by Pillai & Menon,
-//! Krishna Raju and most Indian design software, after BS 8110):
+//! Fig. 4 and Fig. 5 are read through curve fits widely used in Indian design sheets and
+//! software (the figures were adapted from BS 8110's charts):
 //! kt = 1 / (0.225 + 0.00322 fs − 0.625 log10(1/pt)) ≤ 2.0 and
-//! kc = 1.6 pc / (pc + 0.275) ≤ 1.5.
+//! kc = 1 + pc / (3 + pc) ≤ 1.5 (the expression Fig. 5 was drawn from: 1.25 at pc = 1 %,
+//! 1.4 at 2 %, 1.5 at 3 %).
 
 use crate::input::Support;
 use crate::output::Deflection;
