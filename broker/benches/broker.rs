@@ -155,64 +155,126 @@ async fn memory_per_beam(server: &RedisServer, b: &Broker, label: &str, payload:
     server.flushall();
 }
 
-async fn delivery_latency(b: &Broker) {
+/// `p50 … p99 … p99.9 … max` of nanosecond samples, in ms.
+fn quantiles(samples: &mut [u64]) -> String {
+    samples.sort_unstable();
+    let q =
+        |p: f64| samples[((samples.len() as f64 * p) as usize).min(samples.len() - 1)] as f64 / 1e6;
+    format!(
+        "p50 {:.3} ms, p99 {:.3} ms, p99.9 {:.3} ms, max {:.3} ms",
+        q(0.5),
+        q(0.99),
+        q(0.999),
+        q(1.0)
+    )
+}
+
+/// Closed loop: one publish at a time, the next when the previous returned (a baseline for the
+/// machine's loopback round trip through the publish script).
+async fn sequential_publish(b: &Broker) {
+    let ch: Channel = "session:sequential".parse().unwrap();
+    let mut rtt = Vec::with_capacity(20_000);
+    for _ in 0..20_000 {
+        let start = Instant::now();
+        b.publish(&ch, Bytes::from_static(&[b'x'; 100]))
+            .await
+            .unwrap();
+        rtt.push(start.elapsed().as_nanos() as u64);
+    }
+    println!(
+        "publish round trip, closed loop (20000 calls): {}",
+        quantiles(&mut rtt)
+    );
+}
+
+async fn delivery_latency(b: &Broker, runtime: &str) {
     let (rate, seconds) = (10_000u64, 5u64);
     let total = rate * seconds;
     let ch: Channel = "session:bench".parse().unwrap();
     let (sub, mut rx) = b.subscriber(65_536).await.unwrap();
     sub.subscribe(&ch).await.unwrap();
     let origin = Instant::now();
+    let now_ns = move || origin.elapsed().as_nanos() as u64;
     let receiver = tokio::spawn(async move {
         let mut lat = Vec::with_capacity(total as usize);
         while (lat.len() as u64) < total {
             match rx.recv().await.expect("subscriber alive") {
                 Event::Message(m) => {
                     let sent = u64::from_le_bytes(m.payload[..8].try_into().unwrap());
-                    lat.push(origin.elapsed().as_nanos() as u64 - sent);
+                    lat.push(now_ns() - sent);
                 }
                 other => panic!("unexpected {other:?}"),
             }
         }
         lat
     });
+    let calls = Arc::new(std::sync::Mutex::new(Vec::with_capacity(total as usize)));
     let mut tick = tokio::time::interval(Duration::from_millis(1));
     let mut sent = 0u64;
     while sent < total {
         tick.tick().await;
         let due = (origin.elapsed().as_micros() as u64 * rate / 1_000_000).min(total);
         while sent < due {
-            let (b, ch) = (b.clone(), ch.clone());
-            let mut payload = vec![b'x'; 100];
-            payload[..8].copy_from_slice(&(origin.elapsed().as_nanos() as u64).to_le_bytes());
-            tokio::spawn(async move { b.publish(&ch, payload.into()).await.unwrap() });
+            let (b, ch, calls) = (b.clone(), ch.clone(), Arc::clone(&calls));
+            tokio::spawn(async move {
+                let start = now_ns();
+                let mut payload = vec![b'x'; 100];
+                payload[..8].copy_from_slice(&start.to_le_bytes());
+                b.publish(&ch, payload.into()).await.unwrap();
+                calls.lock().unwrap().push(now_ns() - start);
+            });
             sent += 1;
         }
     }
     let mut lat = receiver.await.unwrap();
-    lat.sort_unstable();
-    let q = |p: f64| lat[((lat.len() as f64 * p) as usize).min(lat.len() - 1)] as f64 / 1e6;
+    let mut calls = std::mem::take(&mut *calls.lock().unwrap());
     println!(
-        "publish→subscriber at {rate}/s for {seconds} s ({total} publications): p50 {:.3} ms, p99 {:.3} ms, p99.9 {:.3} ms, max {:.3} ms",
-        q(0.5),
-        q(0.99),
-        q(0.999),
-        q(1.0)
+        "publish→subscriber ({runtime} runtime) at {rate}/s for {seconds} s ({total} publications): {}",
+        quantiles(&mut lat)
+    );
+    println!(
+        "  publish call round trip (same run): {}",
+        quantiles(&mut calls)
     );
 }
 
+/// Runs the parts named on the command line (`emit`, `memory`, `latency`), or all of them.
 fn main() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
+    let wanted: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let run = |part: &str| wanted.is_empty() || wanted.iter().any(|w| w == part);
+    let server = RedisServer::start();
+    let url = server.url();
+    let connect = || async {
+        Broker::redis(&url, "", BrokerSettings::default())
+            .await
+            .unwrap()
+    };
+    let multi = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
-    let server = RedisServer::start();
-    rt.block_on(async {
-        let b = Broker::redis(&server.url(), "", BrokerSettings::default())
-            .await
-            .unwrap();
-        emit_throughput(&server, &b).await;
-        memory_per_beam(&server, &b, "synthetic", synthetic).await;
-        memory_per_beam(&server, &b, "protocol compact", compact).await;
-        delivery_latency(&b).await;
+    multi.block_on(async {
+        let b = connect().await;
+        if run("emit") {
+            emit_throughput(&server, &b).await;
+        }
+        if run("memory") {
+            memory_per_beam(&server, &b, "synthetic", synthetic).await;
+            memory_per_beam(&server, &b, "protocol compact", compact).await;
+        }
+        if run("latency") {
+            sequential_publish(&b).await;
+            delivery_latency(&connect().await, "multi-thread").await;
+        }
     });
+    if run("latency") {
+        let single = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        single.block_on(async { delivery_latency(&connect().await, "current-thread").await });
+    }
 }

@@ -13,15 +13,29 @@ end
 local current = tonumber(redis.call('HGET', meta, 'a:' .. ARGV[2]) or '0')
 if current ~= tonumber(ARGV[3]) then return {'fenced'} end
 
+-- One BITFIELD per 1000 beams (not one SETBIT each): it returns every bit's old value, in order,
+-- so a beam repeated within this emit is skipped too.
+local n = (#ARGV - 3) / 3
 local payloads, landed, failed_now = {}, 0, 0
-for i = 4, #ARGV, 3 do
-  if redis.call('SETBIT', done_key, ARGV[i], 1) == 0 then
-    landed = landed + 1
-    payloads[landed] = ARGV[i + 2]
-    if ARGV[i + 1] == '0' then failed_now = failed_now + 1 end
+for from = 0, n - 1, 1000 do
+  local to = math.min(from + 999, n - 1)
+  local ops = {}
+  for j = from, to do
+    ops[#ops + 1] = 'SET'
+    ops[#ops + 1] = 'u1'
+    ops[#ops + 1] = ARGV[4 + 3 * j]
+    ops[#ops + 1] = 1
+  end
+  local was = redis.call('BITFIELD', done_key, unpack(ops))
+  for j = from, to do
+    if was[j - from + 1] == 0 then
+      landed = landed + 1
+      payloads[landed] = ARGV[6 + 3 * j]
+      if ARGV[5 + 3 * j] == '0' then failed_now = failed_now + 1 end
+    end
   end
 end
-local skipped = (#ARGV - 3) / 3 - landed
+local skipped = n - landed
 if landed == 0 then return {'ok', 0, skipped, status} end
 
 local done = redis.call('HINCRBY', meta, 'done', landed)
