@@ -14,6 +14,7 @@
 //! - [`routes`]: every HTTP route, listed in one function.
 //! - [`startup`]: [`startup::Application`]: build, serve, drain.
 //! - [`shutdown`]: SIGTERM/Ctrl-C as a cancellation token.
+//! - [`ws`]: the interactive WebSocket `/ws/design/{session_id}`.
 #![forbid(unsafe_code)]
 
 pub mod auth;
@@ -30,6 +31,7 @@ pub mod settings;
 pub mod shutdown;
 pub mod startup;
 pub mod telemetry;
+pub mod ws;
 
 pub use error::GatewayError;
 pub use settings::Settings;

@@ -94,6 +94,11 @@ impl Authenticator {
         })
     }
 
+    /// Whether callers without a token are let in as anonymous (insecure mode).
+    pub fn allows_anonymous(&self) -> bool {
+        self.allow_anonymous
+    }
+
     /// The principal behind `token`. Without a token, anonymous when allowed, else
     /// [`AuthError::Missing`]. A token is always verified when a key is configured; with no key
     /// (insecure mode) tokens cannot be checked and the caller is anonymous.

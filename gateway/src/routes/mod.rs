@@ -15,6 +15,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(health::metrics))
         .route("/api/v1/design", web::post().to(design::design))
+        .route("/ws/design/{session_id}", web::get().to(crate::ws::upgrade))
         .default_service(web::to(not_found));
 }
 

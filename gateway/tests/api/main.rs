@@ -4,3 +4,5 @@ mod design;
 mod health;
 mod helpers;
 mod shutdown;
+mod ws;
+mod ws_client;

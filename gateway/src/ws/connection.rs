@@ -1,0 +1,338 @@
+//! One WebSocket connection: one task, one `select!` over the shutdown token, incoming frames,
+//! the outbound queue, the heartbeat tick and the token's expiry; cleanup after the loop.
+//! Replies go through the byte-bounded outbound queue like every other message, so a client
+//! that floods requests without reading is closed as a slow consumer, alone.
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use actix_ws::{CloseReason, Message, MessageStream, ProtocolError, Session};
+use bytestring::ByteString;
+use protocol::server::{ConnectionAck, ServerShuttingDown, TokenExpiring};
+use protocol::{CloseCode, RequestId, ServerMessage, SessionId};
+use tokio::time::{Duration, Instant, MissedTickBehavior, interval_at, sleep_until, timeout};
+use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
+
+use super::WsContext;
+use super::handshake::{self, Admitted, Handshake, Refusal};
+use super::reply::{ReplyContext, Response, respond};
+use crate::auth::Principal;
+use crate::connection::{
+    MessageBudget, Outbound, OutboundReceiver, OutboundSender, Verdict, outbound_queue,
+};
+use crate::registry::ConnectionId;
+
+/// A write the socket cannot take within this long is a slow consumer too (the socket's own
+/// buffers are full, so the outbound queue cannot drain).
+const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
+/// Suggested reconnection delay in `server_shutting_down` (clients add jitter).
+const RECONNECT_AFTER_MS: u64 = 1_000;
+
+/// Why the loop ended.
+enum Flow {
+    Continue,
+    Close(CloseCode, String),
+    /// The client closed or vanished: nothing more to send.
+    Gone,
+}
+
+/// A live, admitted connection.
+pub struct Connection {
+    ctx: WsContext,
+    id: ConnectionId,
+    session_id: Arc<SessionId>,
+    principal: Principal,
+    session: Session,
+    stream: MessageStream,
+    outbound_tx: OutboundSender,
+    outbound: OutboundReceiver,
+    budget: MessageBudget,
+    shutdown: CancellationToken,
+    last_seen: Instant,
+    expiry_warned: bool,
+}
+
+impl Connection {
+    /// Admits the connection (first-message auth when needed), then serves it to the end.
+    pub async fn serve(
+        ctx: WsContext,
+        handshake: Handshake,
+        session: Session,
+        mut stream: MessageStream,
+    ) {
+        let session_id = handshake.session_id;
+        let admitted = match handshake.principal {
+            Some((principal, registration)) => Ok(Admitted {
+                principal,
+                registration,
+                request_id: None,
+                pending: None,
+            }),
+            None => handshake::admit(&ctx, &session_id, &mut stream).await,
+        };
+        match admitted {
+            Ok(admitted) => {
+                let span = tracing::info_span!("ws", conn_id = %admitted.registration.id,
+                    session = %session_id, user = %admitted.principal.user());
+                let connection = Self::new(
+                    ctx,
+                    session_id,
+                    admitted.principal,
+                    admitted.registration,
+                    session,
+                    stream,
+                );
+                connection
+                    .run(admitted.request_id, admitted.pending)
+                    .instrument(span)
+                    .await;
+            }
+            Err(Refusal::Close(code, reason)) => {
+                ctx.metrics
+                    .disconnects
+                    .with_label_values(&[&code.code().to_string()])
+                    .inc();
+                close(session, code, &reason).await;
+            }
+            Err(Refusal::Gone) => {}
+        }
+    }
+
+    fn new(
+        ctx: WsContext,
+        session_id: Arc<SessionId>,
+        principal: Principal,
+        registration: crate::registry::Registration,
+        session: Session,
+        stream: MessageStream,
+    ) -> Self {
+        let (outbound_tx, outbound) = outbound_queue(ctx.settings.limits.outbound_queue_bytes);
+        let budget = MessageBudget::new(ctx.settings.limits.ws_messages_per_sec, Instant::now());
+        Self {
+            ctx,
+            id: registration.id,
+            session_id,
+            principal,
+            session,
+            stream,
+            outbound_tx,
+            outbound,
+            budget,
+            shutdown: registration.shutdown,
+            last_seen: Instant::now(),
+            expiry_warned: false,
+        }
+    }
+
+    async fn run(mut self, ack_request_id: Option<RequestId>, pending: Option<ByteString>) {
+        tracing::info!("connected");
+        let mut flow = self.send(&self.ack(ack_request_id));
+        if let (Flow::Continue, Some(text)) = (&flow, pending) {
+            flow = self.on_text(&text);
+        }
+        let every = self.ctx.settings.heartbeat.interval;
+        let mut heartbeat = interval_at(Instant::now() + every, every);
+        heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        while let Flow::Continue = flow {
+            let expiry = self.next_expiry_event();
+            flow = tokio::select! {
+                () = self.shutdown.cancelled() => self.on_shutdown().await,
+                frame = self.stream.recv() => self.on_frame(frame).await,
+                next = self.outbound.recv() => self.on_outbound(next).await,
+                _ = heartbeat.tick() => self.on_heartbeat().await,
+                () = sleep_until(expiry.unwrap_or_else(Instant::now)), if expiry.is_some() => self.on_expiry(),
+            };
+        }
+        self.finish(flow).await;
+    }
+
+    fn ack(&self, request_id: Option<RequestId>) -> ServerMessage {
+        ServerMessage::ConnectionAck(ConnectionAck {
+            request_id,
+            session_id: (*self.session_id).clone(),
+            connection_id: format!("{}-{}", self.ctx.settings.node_id, self.id),
+            expires_at: self.principal.expires_at(),
+            config_version: self.ctx.defaults.current().version,
+        })
+    }
+
+    /// Queues a message; an overflow is noticed by the loop on its next turn.
+    fn send(&self, message: &ServerMessage) -> Flow {
+        // Overflow and Closed both surface through the receiver: the loop closes the connection.
+        let _ = self.outbound_tx.push(ByteString::from(message.encode()));
+        Flow::Continue
+    }
+
+    async fn on_frame(&mut self, frame: Option<Result<Message, ProtocolError>>) -> Flow {
+        let message = match frame {
+            None => return Flow::Gone,
+            Some(Ok(message)) => message,
+            Some(Err(ProtocolError::Overflow)) => {
+                return Flow::Close(CloseCode::MessageTooBig, "frame too big".to_owned());
+            }
+            Some(Err(e)) => return Flow::Close(CloseCode::BadRequest, e.to_string()),
+        };
+        self.last_seen = Instant::now();
+        match message {
+            Message::Text(text) => self.on_text(&text),
+            Message::Ping(bytes) => match self.session.pong(&bytes).await {
+                Ok(()) => Flow::Continue,
+                Err(_) => Flow::Gone,
+            },
+            Message::Pong(_) | Message::Nop => Flow::Continue,
+            Message::Close(_) => Flow::Gone,
+            Message::Binary(_) | Message::Continuation(_) => Flow::Close(
+                CloseCode::BadRequest,
+                "only unfragmented text frames are accepted".to_owned(),
+            ),
+        }
+    }
+
+    fn on_text(&mut self, text: &str) -> Flow {
+        self.ctx.metrics.messages_in.inc();
+        match self.budget.check(Instant::now()) {
+            Verdict::Allowed => {}
+            Verdict::Refused => {
+                self.ctx
+                    .metrics
+                    .rate_limited
+                    .with_label_values(&["ws"])
+                    .inc();
+                let code = protocol::ErrorCode::RateLimited;
+                return self.send(&super::reply::error(
+                    None,
+                    code,
+                    "message rate limit exceeded",
+                ));
+            }
+            Verdict::Abusive => {
+                return Flow::Close(
+                    CloseCode::BadRequest,
+                    "message rate limit ignored".to_owned(),
+                );
+            }
+        }
+        let config = self.ctx.defaults.current();
+        let ctx = ReplyContext {
+            session_id: &self.session_id,
+            principal: &self.principal,
+            config: &config,
+            authenticator: &self.ctx.authenticator,
+            metrics: &self.ctx.metrics,
+        };
+        match respond(text, &ctx) {
+            Response::Reply(reply) => self.send(&reply),
+            Response::Refreshed(principal, reply) => {
+                self.principal = principal;
+                self.expiry_warned = false;
+                self.send(&reply)
+            }
+        }
+    }
+
+    async fn on_outbound(&mut self, next: Outbound) -> Flow {
+        let text = match next {
+            Outbound::Message(text) => text,
+            Outbound::Overflowed => {
+                self.ctx.metrics.slow_consumer_closes.inc();
+                return Flow::Close(
+                    CloseCode::SlowConsumer,
+                    "outbound queue overflow".to_owned(),
+                );
+            }
+        };
+        let bytes = text.len() as u64;
+        match timeout(WRITE_TIMEOUT, self.session.text(text)).await {
+            Err(_) => {
+                self.ctx.metrics.slow_consumer_closes.inc();
+                Flow::Close(CloseCode::SlowConsumer, "socket write timed out".to_owned())
+            }
+            Ok(Err(_)) => Flow::Gone,
+            Ok(Ok(())) => {
+                self.ctx.metrics.messages_out.inc();
+                self.ctx.metrics.bytes_out.inc_by(bytes);
+                Flow::Continue
+            }
+        }
+    }
+
+    async fn on_heartbeat(&mut self) -> Flow {
+        let heartbeat = self.ctx.settings.heartbeat;
+        if self.last_seen.elapsed() > heartbeat.interval + heartbeat.timeout {
+            return Flow::Close(
+                CloseCode::Stale,
+                "no pong within the heartbeat timeout".to_owned(),
+            );
+        }
+        match self.session.ping(b"").await {
+            Ok(()) => Flow::Continue,
+            Err(_) => Flow::Gone,
+        }
+    }
+
+    async fn on_shutdown(&mut self) -> Flow {
+        let notice = ServerMessage::ServerShuttingDown(ServerShuttingDown {
+            reconnect_after_ms: RECONNECT_AFTER_MS,
+        });
+        // Straight to the socket: queued messages are moot, the client reconnects and recovers.
+        let _ = timeout(WRITE_TIMEOUT, self.session.text(notice.encode())).await;
+        Flow::Close(CloseCode::Shutdown, "server shutting down".to_owned())
+    }
+
+    /// When the token next needs attention: the `token_expiring` warning, then expiry.
+    fn next_expiry_event(&self) -> Option<Instant> {
+        let expires_at = self.principal.expires_at()?;
+        let now_unix = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let until_expiry = Duration::from_secs(expires_at.saturating_sub(now_unix));
+        let lead = self.ctx.settings.token_expiring_lead;
+        let wait = if self.expiry_warned {
+            until_expiry
+        } else {
+            until_expiry.saturating_sub(lead)
+        };
+        Some(Instant::now() + wait)
+    }
+
+    fn on_expiry(&mut self) -> Flow {
+        if self.expiry_warned {
+            return Flow::Close(CloseCode::TokenExpired, "token expired".to_owned());
+        }
+        self.expiry_warned = true;
+        let expires_at = self.principal.expires_at().unwrap_or_default();
+        self.send(&ServerMessage::TokenExpiring(TokenExpiring { expires_at }))
+    }
+
+    async fn finish(self, flow: Flow) {
+        let code = match flow {
+            Flow::Close(code, reason) => {
+                close(self.session, code, &reason).await;
+                code.code().to_string()
+            }
+            Flow::Gone | Flow::Continue => "client".to_owned(),
+        };
+        tracing::info!(close = %code, "disconnected");
+        self.ctx
+            .metrics
+            .disconnects
+            .with_label_values(&[&code])
+            .inc();
+        self.ctx.registry.unregister(self.id).await;
+    }
+}
+
+/// Sends a close frame with `code` and `reason` (truncated to the protocol's 123 bytes).
+async fn close(session: Session, code: CloseCode, reason: &str) {
+    let mut end = reason.len().min(123);
+    while !reason.is_char_boundary(end) {
+        end -= 1;
+    }
+    let reason = CloseReason {
+        code: actix_ws::CloseCode::from(code.code()),
+        description: Some(reason[..end].to_owned()),
+    };
+    // The client may already be gone; there is nobody left to tell.
+    let _ = session.close(Some(reason)).await;
+}

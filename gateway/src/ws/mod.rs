@@ -1,0 +1,157 @@
+//! The interactive WebSocket, `/ws/design/{session_id}`.
+//!
+//! Before the upgrade, plain HTTP refusals: a bad session id (400), an Origin not on the
+//! allow-list (403), a bad token in the header or `?token=` (401/403), a full session, user or
+//! node, or a draining gateway (429/503). After it, one task per connection ([`connection`])
+//! authenticates by the first `auth` message when no token came with the request
+//! ([`handshake`]), sends `connection_ack`, and serves requests ([`reply`]) until the client
+//! leaves, a limit closes it, or the gateway drains.
+
+pub mod connection;
+pub mod handshake;
+pub mod reply;
+
+use std::sync::Arc;
+
+use actix_web::http::header::{HOST, ORIGIN};
+use actix_web::{HttpRequest, HttpResponse, web};
+use protocol::SessionId;
+
+use crate::GatewayError;
+use crate::auth::{Authenticator, Principal, Scope, transport};
+use crate::design_defaults::DesignDefaults;
+use crate::metrics::Metrics;
+use crate::registry::{Registration, RegistryHandle};
+use crate::settings::Settings;
+use connection::Connection;
+use handshake::Handshake;
+
+/// What every connection shares, cloned once per upgrade.
+#[derive(Clone)]
+pub struct WsContext {
+    /// Limits, heartbeat and deadlines.
+    pub settings: web::Data<Settings>,
+    /// Token checks (first-message auth).
+    pub authenticator: web::Data<Authenticator>,
+    /// Metrics.
+    pub metrics: web::Data<Metrics>,
+    /// Connection caps and drain.
+    pub registry: web::Data<RegistryHandle>,
+    /// Design defaults in force.
+    pub defaults: web::Data<DesignDefaults>,
+}
+
+impl actix_web::FromRequest for WsContext {
+    type Error = GatewayError;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        std::future::ready(context(req))
+    }
+}
+
+fn context(req: &HttpRequest) -> Result<WsContext, GatewayError> {
+    let missing =
+        || GatewayError::Internal(anyhow::anyhow!("WebSocket state missing from app data"));
+    Ok(WsContext {
+        settings: req
+            .app_data::<web::Data<Settings>>()
+            .cloned()
+            .ok_or_else(missing)?,
+        authenticator: req
+            .app_data::<web::Data<Authenticator>>()
+            .cloned()
+            .ok_or_else(missing)?,
+        metrics: req
+            .app_data::<web::Data<Metrics>>()
+            .cloned()
+            .ok_or_else(missing)?,
+        registry: req
+            .app_data::<web::Data<RegistryHandle>>()
+            .cloned()
+            .ok_or_else(missing)?,
+        defaults: req
+            .app_data::<web::Data<DesignDefaults>>()
+            .cloned()
+            .ok_or_else(missing)?,
+    })
+}
+
+/// `GET /ws/design/{session_id}`: checks what can be checked before the upgrade, then hands the
+/// socket to a connection task.
+pub async fn upgrade(
+    req: HttpRequest,
+    body: web::Payload,
+    path: web::Path<String>,
+    ctx: WsContext,
+) -> Result<HttpResponse, GatewayError> {
+    let session_id: SessionId = path
+        .into_inner()
+        .parse()
+        .map_err(|e| GatewayError::BadRequest(format!("invalid session id: {e}")))?;
+    check_origin(&req, &ctx.settings)?;
+    let early = early_auth(&req, &ctx)?;
+    // The handshake is checked before registering, so a bad upgrade leaks no registration;
+    // nothing has been sent yet, so a refused registration still answers with plain HTTP.
+    let (response, session, stream) = actix_ws::handle(&req, body)
+        .map_err(|e| GatewayError::BadRequest(format!("not a WebSocket upgrade: {e}")))?;
+    let registration = match &early {
+        Some(principal) => Some(register(&ctx, &session_id, principal).await?),
+        None => None,
+    };
+    let stream = stream.max_frame_size(ctx.settings.limits.max_frame_bytes);
+    let handshake = Handshake {
+        session_id: Arc::new(session_id),
+        principal: early.zip(registration),
+    };
+    actix_web::rt::spawn(Connection::serve(ctx, handshake, session, stream));
+    Ok(response)
+}
+
+fn check_origin(req: &HttpRequest, settings: &Settings) -> Result<(), GatewayError> {
+    let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
+    if settings
+        .allowed_origins
+        .allows(header(ORIGIN), header(HOST))
+    {
+        Ok(())
+    } else {
+        Err(GatewayError::Forbidden("origin not allowed".to_owned()))
+    }
+}
+
+/// The caller behind a token sent with the upgrade request, if one was sent.
+fn early_auth(req: &HttpRequest, ctx: &WsContext) -> Result<Option<Principal>, GatewayError> {
+    let token = transport::request_token(req).map_err(|e| refused(ctx, e))?;
+    let Some(token) = token else {
+        return Ok(None);
+    };
+    let principal = ctx
+        .authenticator
+        .authenticate(Some(&token))
+        .map_err(|e| refused(ctx, e))?;
+    principal
+        .require(Scope::Design)
+        .map_err(|e| refused(ctx, e))?;
+    Ok(Some(principal))
+}
+
+fn refused(ctx: &WsContext, error: crate::auth::AuthError) -> GatewayError {
+    ctx.metrics
+        .auth_failures
+        .with_label_values(&[error.reason()])
+        .inc();
+    error.into()
+}
+
+/// Registers a connection of `principal` to `session_id` with the registry's caps.
+pub async fn register(
+    ctx: &WsContext,
+    session_id: &SessionId,
+    principal: &Principal,
+) -> Result<Registration, GatewayError> {
+    Ok(ctx
+        .registry
+        .register(session_id.as_str(), principal.user())
+        .await?)
+}

@@ -1,0 +1,144 @@
+//! What the gateway answers to one text frame, decided without a socket: `design_beam` (either
+//! dialect) is designed inline into `design_result` or `validation_error`; `ping` gets `pong`;
+//! `refresh` swaps the connection's token; a malformed or invalid frame gets `error` or
+//! `validation_error` and the connection stays open. Subscriptions and batches need the broker,
+//! which this gateway does not have yet: they get `error` with code `unavailable`.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use protocol::client::{DesignBeam, Refresh};
+use protocol::error_body::ErrorCode;
+use protocol::server::{ErrorReply, Pong, Refreshed, ValidationErrorReply};
+use protocol::{ClientMessage, DesignConfig, RequestId, ServerMessage, SessionId};
+
+use crate::auth::{Authenticator, Principal, Scope};
+use crate::design::design_beam;
+use crate::metrics::Metrics;
+
+/// What a connection knows when it answers a frame.
+pub struct ReplyContext<'a> {
+    /// The connection's session.
+    pub session_id: &'a SessionId,
+    /// The connection's caller.
+    pub principal: &'a Principal,
+    /// Design defaults in force.
+    pub config: &'a DesignConfig,
+    /// Token checks (for `refresh`).
+    pub authenticator: &'a Authenticator,
+    /// Metrics.
+    pub metrics: &'a Metrics,
+}
+
+/// The answer to one frame.
+#[derive(Debug)]
+pub enum Response {
+    /// Send this message.
+    Reply(ServerMessage),
+    /// The token was replaced: adopt `principal`, send the message.
+    Refreshed(Principal, ServerMessage),
+}
+
+/// Answers one text frame.
+pub fn respond(text: &str, ctx: &ReplyContext<'_>) -> Response {
+    let message = match ClientMessage::decode(text) {
+        Ok(message) => message,
+        Err(rejection) => {
+            if matches!(rejection.error, protocol::DecodeError::Invalid(_)) {
+                ctx.metrics.validation_errors.inc();
+            }
+            return Response::Reply(ServerMessage::rejection(&rejection));
+        }
+    };
+    let reply = match message {
+        ClientMessage::DesignBeam(request) => design(&request, ctx),
+        ClientMessage::Ping(ping) => ServerMessage::Pong(Pong {
+            request_id: ping.request_id,
+        }),
+        ClientMessage::Refresh(refresh) => return refresh_token(refresh, ctx),
+        ClientMessage::Auth(auth) => error(
+            auth.request_id,
+            ErrorCode::BadRequest,
+            "already authenticated",
+        ),
+        ClientMessage::Subscribe(m) => unavailable(m.request_id),
+        ClientMessage::Unsubscribe(m) => unavailable(m.request_id),
+        ClientMessage::SubmitBatch(m) => unavailable(m.request_id),
+        ClientMessage::CancelBatch(m) => unavailable(m.request_id),
+    };
+    Response::Reply(reply)
+}
+
+fn design(request: &DesignBeam, ctx: &ReplyContext<'_>) -> ServerMessage {
+    if let Err(e) = ctx.principal.require(Scope::Design) {
+        return error(
+            request.request_id.clone(),
+            ErrorCode::Forbidden,
+            &e.to_string(),
+        );
+    }
+    match design_beam(&request.params, ctx.config, ctx.metrics) {
+        Ok(designed) => ServerMessage::design_reply(
+            request,
+            &designed.valid,
+            &designed.design,
+            ctx.session_id,
+            now_unix_ms(),
+        ),
+        Err(errors) => ServerMessage::ValidationError(ValidationErrorReply {
+            request_id: request.request_id.clone(),
+            errors,
+        }),
+    }
+}
+
+fn refresh_token(refresh: Refresh, ctx: &ReplyContext<'_>) -> Response {
+    let request_id = refresh.request_id;
+    let principal = match ctx.authenticator.authenticate(Some(&refresh.token)) {
+        Ok(principal) => principal,
+        Err(e) => {
+            ctx.metrics
+                .auth_failures
+                .with_label_values(&[e.reason()])
+                .inc();
+            return Response::Reply(error(request_id, ErrorCode::Unauthorized, &e.to_string()));
+        }
+    };
+    if principal.user() != ctx.principal.user() {
+        let message = "a refreshed token must be for the same user";
+        return Response::Reply(error(request_id, ErrorCode::Forbidden, message));
+    }
+    let Some(expires_at) = principal.expires_at() else {
+        let message = "tokens cannot be refreshed without a verification key";
+        return Response::Reply(error(request_id, ErrorCode::BadRequest, message));
+    };
+    let reply = ServerMessage::Refreshed(Refreshed {
+        request_id,
+        expires_at,
+    });
+    Response::Refreshed(principal, reply)
+}
+
+fn unavailable(request_id: Option<RequestId>) -> ServerMessage {
+    let message = "channels and batches are not served by this gateway yet";
+    error(request_id, ErrorCode::Unavailable, message)
+}
+
+/// An `error` reply.
+pub fn error(request_id: Option<RequestId>, code: ErrorCode, message: &str) -> ServerMessage {
+    ServerMessage::Error(ErrorReply {
+        request_id,
+        code,
+        message: message.to_owned(),
+    })
+}
+
+fn now_unix_ms() -> u64 {
+    // A clock before 1970 stamps the reply with the epoch rather than failing it.
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+#[cfg(test)]
+#[path = "reply_tests.rs"]
+mod tests;
