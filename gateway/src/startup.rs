@@ -149,7 +149,9 @@ impl Application {
         self.tasks.close();
         // The registry task ends with its last handle; past the deadline it is abandoned.
         let _ = timeout_at(deadline, self.tasks.wait()).await;
-        serving.await?.context("the HTTP server failed")
+        let served = serving.await?.context("the HTTP server failed");
+        tracing::info!("stopped");
+        served
     }
 }
 

@@ -1,5 +1,5 @@
 //! Logging: the `tracing` subscriber, installed once by `main` (tests install none, so they stay
-//! silent unless they ask), and the request middleware that gives every HTTP request a span with
+//! silent unless they ask), writing to stderr (stdout carries only the startup banner), and the request middleware that gives every HTTP request a span with
 //! its request id, method, path and redacted query. Spans carry `conn_id`, `user` and `request_id`,
 //! never a token: `?token=` values are replaced before anything is recorded.
 
@@ -55,11 +55,14 @@ impl Telemetry {
 fn fmt_layer(format: LogFormat) -> BoxedLayer {
     match format {
         LogFormat::Json => tracing_subscriber::fmt::layer()
+            .with_writer(std::io::stderr)
             .json()
             .with_current_span(true)
             .with_span_list(false)
             .boxed(),
-        LogFormat::Pretty => tracing_subscriber::fmt::layer().boxed(),
+        LogFormat::Pretty => tracing_subscriber::fmt::layer()
+            .with_writer(std::io::stderr)
+            .boxed(),
     }
 }
 

@@ -166,9 +166,9 @@ pub fn usage() -> String {
         "beamstream gateway\n\nEvery setting is an environment variable and a flag (the flag wins).\n\n",
     );
     for key in KEYS {
-        let default = key.default.unwrap_or("(unset)");
+        let default = key.default.map(|d| format!(" [default: {d}]")).unwrap_or_default();
         out.push_str(&format!(
-            "  --{:<34} {ENV_PREFIX}{}\n      {} [default: {default}]\n",
+            "  --{:<34} {ENV_PREFIX}{}\n      {}{default}\n",
             key.flag(),
             key.name,
             key.help
