@@ -50,6 +50,7 @@ struct SharedState {
     readiness: web::Data<Readiness>,
     registry: web::Data<RegistryHandle>,
     defaults: web::Data<DesignDefaults>,
+    tasks: web::Data<TaskTracker>,
 }
 
 impl Application {
@@ -74,6 +75,7 @@ impl Application {
             readiness: web::Data::new(readiness.clone()),
             registry: web::Data::new(registry_handle.clone()),
             defaults: web::Data::new(DesignDefaults::new(DesignConfig::default())),
+            tasks: web::Data::new(tasks.clone()),
             settings: web::Data::new(settings.clone()),
         };
         let server = server(listener, &settings, state)?;
@@ -147,7 +149,8 @@ impl Application {
         }
         drop(self.registry);
         self.tasks.close();
-        // The registry task ends with its last handle; past the deadline it is abandoned.
+        // The registry ends with the drain, connection tasks with their connections (or with
+        // their worker); past the deadline they are abandoned.
         let _ = timeout_at(deadline, self.tasks.wait()).await;
         let served = serving.await?.context("the HTTP server failed");
         tracing::info!("stopped");
@@ -174,6 +177,7 @@ fn server(
             .app_data(state.readiness.clone())
             .app_data(state.registry.clone())
             .app_data(state.defaults.clone())
+            .app_data(state.tasks.clone())
             .configure(routes::configure)
     })
     .workers(workers)

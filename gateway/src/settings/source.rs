@@ -166,7 +166,10 @@ pub fn usage() -> String {
         "beamstream gateway\n\nEvery setting is an environment variable and a flag (the flag wins).\n\n",
     );
     for key in KEYS {
-        let default = key.default.map(|d| format!(" [default: {d}]")).unwrap_or_default();
+        let default = key
+            .default
+            .map(|d| format!(" [default: {d}]"))
+            .unwrap_or_default();
         out.push_str(&format!(
             "  --{:<34} {ENV_PREFIX}{}\n      {}{default}\n",
             key.flag(),

@@ -16,6 +16,7 @@ use std::sync::Arc;
 use actix_web::http::header::{HOST, ORIGIN};
 use actix_web::{HttpRequest, HttpResponse, web};
 use protocol::SessionId;
+use tokio_util::task::TaskTracker;
 
 use crate::GatewayError;
 use crate::auth::{Authenticator, Principal, Scope, transport};
@@ -39,6 +40,8 @@ pub struct WsContext {
     pub registry: web::Data<RegistryHandle>,
     /// Design defaults in force.
     pub defaults: web::Data<DesignDefaults>,
+    /// Every connection task, so that shutdown can wait for them.
+    pub tasks: web::Data<TaskTracker>,
 }
 
 impl actix_web::FromRequest for WsContext {
@@ -51,29 +54,20 @@ impl actix_web::FromRequest for WsContext {
 }
 
 fn context(req: &HttpRequest) -> Result<WsContext, GatewayError> {
-    let missing =
-        || GatewayError::Internal(anyhow::anyhow!("WebSocket state missing from app data"));
     Ok(WsContext {
-        settings: req
-            .app_data::<web::Data<Settings>>()
-            .cloned()
-            .ok_or_else(missing)?,
-        authenticator: req
-            .app_data::<web::Data<Authenticator>>()
-            .cloned()
-            .ok_or_else(missing)?,
-        metrics: req
-            .app_data::<web::Data<Metrics>>()
-            .cloned()
-            .ok_or_else(missing)?,
-        registry: req
-            .app_data::<web::Data<RegistryHandle>>()
-            .cloned()
-            .ok_or_else(missing)?,
-        defaults: req
-            .app_data::<web::Data<DesignDefaults>>()
-            .cloned()
-            .ok_or_else(missing)?,
+        settings: data(req)?,
+        authenticator: data(req)?,
+        metrics: data(req)?,
+        registry: data(req)?,
+        defaults: data(req)?,
+        tasks: data(req)?,
+    })
+}
+
+fn data<T: 'static>(req: &HttpRequest) -> Result<web::Data<T>, GatewayError> {
+    req.app_data::<web::Data<T>>().cloned().ok_or_else(|| {
+        let name = std::any::type_name::<T>();
+        GatewayError::Internal(anyhow::anyhow!("{name} missing from app data"))
     })
 }
 
@@ -104,7 +98,9 @@ pub async fn upgrade(
         session_id: Arc::new(session_id),
         principal: early.zip(registration),
     };
-    actix_web::rt::spawn(Connection::serve(ctx, handshake, session, stream));
+    // The socket halves are tied to this worker's thread: the task runs on its local set.
+    let tasks = ctx.tasks.clone();
+    tasks.spawn_local(Connection::serve(ctx, handshake, session, stream));
     Ok(response)
 }
 
