@@ -56,7 +56,9 @@ pub struct StirrupInput {
 /// The reinforcement of an existing beam. When present the beam is *checked*, not designed.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ReinforcementInput {
-    /// Tension bars (one or two groups, first layer first).
+    /// Tension bars: one or two groups (two diameters at most). They are laid out as designed
+    /// bars are: larger diameter first, as many as fit in the first layer, the rest in a second
+    /// (give `effective_depth_mm` to impose another layout).
     pub tension: Vec<BarGroupInput>,
     /// Compression bars, if any.
     pub compression: Vec<BarGroupInput>,

@@ -190,8 +190,9 @@ impl fmt::Display for Message {
     }
 }
 
-/// Maximum number of findings a design holds (more than any design produces).
-pub const MAX_MESSAGES: usize = 16;
+/// Maximum number of findings a design holds: at least one slot per [`Code`] (a code is never
+/// repeated), so no finding is ever dropped.
+pub const MAX_MESSAGES: usize = 24;
 
 /// A fixed-capacity list of findings, stored inline (no heap).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -220,8 +221,8 @@ impl Messages {
         }
     }
 
-    /// Appends a finding; a finding with a code already present is not repeated. Beyond
-    /// [`MAX_MESSAGES`] findings are dropped (the status still counts them).
+    /// Appends a finding; a finding with a code already present is not repeated (so the list
+    /// never outgrows [`MAX_MESSAGES`]).
     pub fn push(&mut self, message: Message) {
         if self.len < MAX_MESSAGES && !self.contains(message.code) {
             self.items[self.len] = message;
@@ -265,5 +266,49 @@ impl<'a> IntoIterator for &'a Messages {
     type IntoIter = std::slice::Iter<'a, Message>;
     fn into_iter(self) -> Self::IntoIter {
         self.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_fits_so_no_finding_is_dropped() {
+        assert!(Code::ALL.len() <= MAX_MESSAGES);
+        let mut msgs = Messages::new();
+        for &code in Code::ALL {
+            msgs.push(Message::new(code, 1.0, 2.0));
+            msgs.push(Message::new(code, 3.0, 4.0));
+        }
+        assert_eq!(msgs.len(), Code::ALL.len());
+        assert_eq!(msgs.worst(), Some(Level::Fail));
+    }
+
+    #[test]
+    fn sentences_render_value_and_limit() {
+        let m = Message::new(Code::ShearExceedsTcMax, 3.2049, 3.1);
+        assert_eq!(
+            m.to_string(),
+            "τv = 3.2 N/mm² exceeds τc,max = 3.1 N/mm²: enlarge the section"
+        );
+        assert_eq!((m.level(), m.clause()), (Level::Fail, "40.2.3, Table 20"));
+        let m = Message::new(Code::FlexureCapacityExceeded, 250.0, 212.46);
+        assert_eq!(
+            m.to_string(),
+            "Mu = 250 kN·m exceeds the moment of resistance 212 kN·m"
+        );
+    }
+
+    #[test]
+    fn codes_are_unique_and_screaming_snake_case() {
+        let mut names: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        assert!(names.iter().all(|n| {
+            n.chars()
+                .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
+        }));
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Code::ALL.len());
     }
 }
