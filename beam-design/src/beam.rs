@@ -143,26 +143,11 @@ impl TryFrom<&BeamInput> for Beam {
         );
         let reinforcement = input.reinforcement.as_ref().map(|r| c.reinforcement(r));
 
-        // Rules across fields, only when their ingredients are valid.
         let smallest = reinforcement
             .flatten()
             .map(|r| r.tension.secondary.unwrap_or(r.tension.primary).dia_mm)
             .or(bars.map(BarSet::smallest));
-        let mut d_given = None;
-        let mut d_prime_given = None;
-        if let (Some(depth), Some(cover), Some(st), Some(bar)) =
-            (depth, cover, stirrup_dia, smallest)
-        {
-            let room = 2.0 * (cover + f64::from(st)) + f64::from(bar);
-            c.room(depth, room);
-            let d_max = depth - cover - f64::from(st) - f64::from(bar) / 2.0;
-            d_given = input
-                .effective_depth_mm
-                .and_then(|d| c.effective_depth(d, d_max));
-            d_prime_given = input
-                .compression_depth_mm
-                .and_then(|dp| c.compression_depth(dp, depth));
-        }
+        let (d_given, d_prime_given) = c.depth_rules(input, depth, cover, stirrup_dia, smallest);
         let (Some(b), Some(depth), Some(span), Some(mu_knm), Some(vu_kn), Some(concrete)) =
             (b, depth, span, mu_knm, vu_kn, concrete)
         else {
@@ -200,6 +185,33 @@ impl TryFrom<&BeamInput> for Beam {
 }
 
 impl Collector {
+    /// Rules across fields: room for cover, stirrup and a bar; the d and d' overrides. When an
+    /// ingredient is invalid (already reported) the overrides are only checked for finiteness.
+    fn depth_rules(
+        &mut self,
+        input: &BeamInput,
+        depth: Option<f64>,
+        cover: Option<f64>,
+        stirrup: Option<u8>,
+        smallest_bar: Option<u8>,
+    ) -> (Option<f64>, Option<f64>) {
+        let (d, dp) = (input.effective_depth_mm, input.compression_depth_mm);
+        let (Some(depth), Some(cover), Some(st), Some(bar)) = (depth, cover, stirrup, smallest_bar)
+        else {
+            let d =
+                d.and_then(|d| self.range(Field::EffectiveDepth, d, (f64::MIN, f64::MAX), "mm"));
+            let dp = dp
+                .and_then(|dp| self.range(Field::CompressionDepth, dp, (f64::MIN, f64::MAX), "mm"));
+            return (d, dp);
+        };
+        let room = 2.0 * (cover + f64::from(st)) + f64::from(bar);
+        self.room(depth, room);
+        let d_max = depth - cover - f64::from(st) - f64::from(bar) / 2.0;
+        let d = d.and_then(|d| self.effective_depth(d, d_max));
+        let dp = dp.and_then(|dp| self.compression_depth(dp, depth));
+        (d, dp)
+    }
+
     fn bar_set(&mut self, given: Option<&[f64]>) -> Option<BarSet> {
         let Some(list) = given else {
             let set = DEFAULT_BAR_DIAMETERS_MM

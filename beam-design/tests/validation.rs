@@ -210,3 +210,14 @@ fn effective_depth_overrides_must_be_physically_possible() {
     };
     assert!(Beam::try_from(&ok).is_ok());
 }
+
+#[test]
+fn overrides_are_still_reported_when_the_depth_itself_is_invalid() {
+    let input = BeamInput {
+        depth_mm: -1.0,
+        effective_depth_mm: Some(f64::NAN),
+        ..valid()
+    };
+    let fields: Vec<Field> = errors(&input).into_iter().map(|e| e.0).collect();
+    assert_eq!(fields, vec![Field::Depth, Field::EffectiveDepth]);
+}
