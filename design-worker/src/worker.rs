@@ -1,0 +1,190 @@
+//! [`Worker`]: the fetch loops, the heartbeat and the reaper over one [`Broker`], and the drain.
+//!
+//! `concurrency` fetch loops each hold at most one chunk. A loop checks the shutdown token
+//! before every fetch and never abandons a fetch midway (a BLMOVE reply dropped on the floor
+//! would strand its chunk until the reaper noticed), so an idle worker stops within one
+//! `fetch_timeout`. On shutdown the loops finish their chunk (every emit is idempotent, so
+//! finishing is always safe) until `shutdown_deadline`; past it, a chunk still in flight is left
+//! in the processing list, and since the heartbeat stops with the worker, another worker's
+//! reaper returns it to the queue after `dead_after`. The heartbeat keeps beating while the
+//! chunks drain, so a draining worker is never reaped under its own feet.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use broker::{Broker, BrokerError};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tracing::Instrument;
+
+use crate::backoff::Backoff;
+use crate::designer::Designer;
+use crate::health::Health;
+use crate::inflight::InFlight;
+use crate::metrics::Metrics;
+use crate::settings::WorkerSettings;
+use crate::{chunk, heartbeat, reaper};
+
+/// How long the loops get to notice the hard deadline before the worker returns without them.
+const ABANDON_GRACE: Duration = Duration::from_secs(1);
+/// How long the last heartbeat or reaper call may take once the loops are done.
+const BACKGROUND_GRACE: Duration = Duration::from_secs(2);
+
+/// State every task of one worker shares.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) broker: Broker,
+    pub(crate) settings: WorkerSettings,
+    pub(crate) metrics: Arc<Metrics>,
+    pub(crate) health: Health,
+    pub(crate) inflight: InFlight,
+    pub(crate) designer: Designer,
+}
+
+impl Shared {
+    /// Records a broker call's outcome in the health state and the error counter.
+    pub(crate) fn observe<T>(&self, result: &Result<T, BrokerError>) {
+        match result {
+            Ok(_) => self.health.ok(),
+            Err(
+                e @ (BrokerError::Connection(_) | BrokerError::Pool(_) | BrokerError::Redis(_)),
+            ) => {
+                self.metrics.redis_errors.inc();
+                self.health.failed(&e.to_string());
+                tracing::warn!(error = %e, "broker call failed; retrying");
+            }
+            // Logical outcomes say nothing about Redis's health.
+            Err(_) => {}
+        }
+    }
+}
+
+/// A batch worker: build it with a broker, run it until the shutdown token fires.
+#[derive(Debug, Clone)]
+pub struct Worker {
+    shared: Arc<Shared>,
+}
+
+impl Worker {
+    /// A worker over `broker`; metrics and health are shared with whoever serves them.
+    pub fn new(
+        broker: Broker,
+        settings: WorkerSettings,
+        metrics: Arc<Metrics>,
+        health: Health,
+    ) -> Self {
+        let designer = Designer::new(settings.design_threads);
+        Self {
+            shared: Arc::new(Shared {
+                broker,
+                settings,
+                metrics,
+                health,
+                inflight: InFlight::new(),
+                designer,
+            }),
+        }
+    }
+
+    /// The worker's id (its processing list and heartbeat entry).
+    pub fn id(&self) -> &str {
+        &self.shared.settings.id
+    }
+
+    /// Runs until `shutdown` fires and the chunks in flight are finished (or the deadline hit).
+    pub async fn run(self, shutdown: CancellationToken) {
+        let span = tracing::info_span!("worker", worker = %self.id());
+        self.run_inner(shutdown).instrument(span).await;
+    }
+
+    async fn run_inner(self, shutdown: CancellationToken) {
+        let shared = self.shared;
+        let hard = CancellationToken::new();
+        let loops = TaskTracker::new();
+        for n in 0..shared.settings.concurrency {
+            loops.spawn(fetch_loop(
+                shared.clone(),
+                n,
+                shutdown.clone(),
+                hard.clone(),
+            ));
+        }
+        loops.close();
+        let background = CancellationToken::new();
+        let tasks = TaskTracker::new();
+        tasks.spawn(heartbeat::run(shared.clone(), background.clone()));
+        tasks.spawn(reaper::run(shared.clone(), background.clone()));
+        tasks.close();
+        tracing::info!(concurrency = shared.settings.concurrency, "worker started");
+
+        let deadline = async {
+            shutdown.cancelled().await;
+            tracing::info!(in_flight = shared.inflight.len(), "draining");
+            tokio::time::sleep(shared.settings.shutdown_deadline).await;
+        };
+        tokio::select! {
+            _ = loops.wait() => {}
+            _ = deadline => {
+                tracing::warn!(in_flight = shared.inflight.len(), "shutdown deadline reached");
+                hard.cancel();
+                if tokio::time::timeout(ABANDON_GRACE, loops.wait()).await.is_err() {
+                    tracing::warn!("fetch loops abandoned; the reaper returns their chunks");
+                }
+            }
+        }
+        background.cancel();
+        let _ = tokio::time::timeout(BACKGROUND_GRACE, tasks.wait()).await;
+        tracing::info!(left_in_flight = shared.inflight.len(), "worker stopped");
+    }
+}
+
+/// One fetch loop: recover own chunks (loop 0), then fetch and process until shutdown.
+async fn fetch_loop(
+    shared: Arc<Shared>,
+    n: usize,
+    shutdown: CancellationToken,
+    hard: CancellationToken,
+) {
+    if n == 0 {
+        recover(&shared, &shutdown, &hard).await;
+    }
+    let mut backoff = Backoff::new();
+    while !shutdown.is_cancelled() {
+        let s = &shared.settings;
+        let fetched = shared.broker.fetch(&s.id, s.fetch_timeout).await;
+        shared.observe(&fetched);
+        match fetched {
+            Ok(Some(claim)) => {
+                backoff.reset();
+                chunk::process(&shared, claim, &hard).await;
+            }
+            Ok(None) => backoff.reset(),
+            Err(_) => {
+                if !backoff.wait(&shutdown).await {
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// Re-processes the chunks left in this worker's own processing list (a restart with the
+/// same id after a crash, or a fetch whose reply was lost).
+async fn recover(shared: &Shared, shutdown: &CancellationToken, hard: &CancellationToken) {
+    let mut backoff = Backoff::new();
+    let claims = loop {
+        let r = shared.broker.recover_own(&shared.settings.id).await;
+        shared.observe(&r);
+        match r {
+            Ok(claims) => break claims,
+            Err(_) if backoff.wait(shutdown).await => continue,
+            Err(_) => return,
+        }
+    };
+    if !claims.is_empty() {
+        tracing::info!(chunks = claims.len(), "recovering own chunks");
+    }
+    for claim in claims {
+        chunk::process(shared, claim, hard).await;
+    }
+}

@@ -1,0 +1,226 @@
+//! Real `design-worker` processes against a real, private redis-server: kill -9, SIGTERM,
+//! Redis restarts, cancels and bad beams. Every index must land exactly once.
+
+mod common;
+
+use std::time::Duration;
+
+use broker::{BatchStatus, Broker, BrokerSettings};
+use common::{
+    Tally, WorkerProcess, bad_beam, batch, beam, bounded, stream, valid_batch, wait_for,
+    wait_progress, wait_terminal,
+};
+use protocol::{StoredEvent, StoredObject};
+use testkit::{Persistence, RedisServer};
+
+/// Key prefix of every test deployment.
+const PREFIX: &str = "wt:";
+/// Small slices and one chunk at a time: a chunk stays in flight long enough to be caught.
+const SLOW: &[(&str, &str)] = &[
+    ("BEAMSTREAM_EMIT_SLICE", "50"),
+    ("BEAMSTREAM_CONCURRENCY", "1"),
+];
+/// Long enough for any batch of these tests on a loaded 2-core machine.
+const FINISH: Duration = Duration::from_secs(90);
+
+async fn redis(persistence: Persistence) -> (RedisServer, Broker) {
+    let server = RedisServer::start_with(persistence);
+    let broker = Broker::redis(&server.url(), PREFIX, BrokerSettings::default())
+        .await
+        .expect("connect to test redis");
+    (server, broker)
+}
+
+/// Chunks in `worker`'s processing list.
+fn held(server: &RedisServer, worker: &str) -> i64 {
+    let key = format!("{PREFIX}{{q:design}}:proc:{worker}");
+    server
+        .command(&["LLEN", &key])
+        .ok()
+        .and_then(|r| r.as_text())
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(-1)
+}
+
+/// Waits until `worker` holds a chunk while the batch has made progress.
+async fn wait_mid_chunk(
+    server: &RedisServer,
+    broker: &Broker,
+    id: protocol::BatchId,
+    worker: &str,
+) {
+    wait_for("a worker mid-chunk", FINISH, || async {
+        let s = broker.status(id).await.ok()?;
+        (s.done > 0 && s.done < s.total && held(server, worker) > 0).then_some(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_killed_mid_batch_loses_no_beam_and_lands_none_twice() {
+    bounded(async {
+        // Arrange
+        let (server, broker) = redis(Persistence::None).await;
+        let id = broker.submit(valid_batch(20_000, 500)).await.unwrap().id;
+        let mut victim = WorkerProcess::spawn(&server.url(), PREFIX, "victim", SLOW);
+        let _survivor = WorkerProcess::spawn(&server.url(), PREFIX, "survivor", SLOW);
+
+        // Act
+        wait_mid_chunk(&server, &broker, id, "victim").await;
+        victim.kill9().await;
+
+        // Assert
+        let state = wait_terminal(&broker, id, FINISH).await;
+        assert_eq!(state.status, BatchStatus::Completed);
+        assert_eq!((state.done, state.failed), (20_000, 0));
+        let tally = Tally::of(&stream(&broker, id).await, 20_000);
+        tally.assert_exactly_once();
+        assert_eq!(tally.results, 20_000);
+        assert!(tally.completed());
+        assert_eq!(held(&server, "victim"), 0, "the victim's chunk was reaped");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_mid_chunk_finishes_the_chunk_and_exits_zero_in_time() {
+    bounded(async {
+        // Arrange
+        let (server, broker) = redis(Persistence::None).await;
+        let id = broker.submit(valid_batch(20_000, 2_000)).await.unwrap().id;
+        let deadline = [("BEAMSTREAM_SHUTDOWN_DEADLINE", "10s")];
+        let mut w = WorkerProcess::spawn(
+            &server.url(),
+            PREFIX,
+            "drained",
+            &[SLOW, &deadline].concat(),
+        );
+
+        // Act
+        wait_mid_chunk(&server, &broker, id, "drained").await;
+        w.terminate().await;
+        let status = w.exit_status(Duration::from_secs(12)).await;
+
+        // Assert: exited cleanly, its chunk finished (whole chunks only), nothing left held.
+        assert!(status.success(), "exit status {status:?}");
+        assert_eq!(held(&server, "drained"), 0);
+        let after = broker.status(id).await.unwrap();
+        assert_eq!(after.done % 2_000, 0, "a partial chunk: {}", after.done);
+        let _next = WorkerProcess::spawn(&server.url(), PREFIX, "next", &[]);
+        let state = wait_terminal(&broker, id, FINISH).await;
+        assert_eq!(state.status, BatchStatus::Completed);
+        let tally = Tally::of(&stream(&broker, id).await, 20_000);
+        tally.assert_exactly_once();
+        assert!(tally.completed());
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_restart_mid_batch_still_lands_every_beam_once() {
+    bounded(async {
+        // Arrange: persistence on, as in production.
+        let (mut server, broker) = redis(Persistence::Aof).await;
+        let id = broker.submit(valid_batch(20_000, 500)).await.unwrap().id;
+        let a = WorkerProcess::spawn(&server.url(), PREFIX, "a", SLOW);
+        let _b = WorkerProcess::spawn(&server.url(), PREFIX, "b", SLOW);
+        wait_progress(&broker, id, 1).await;
+
+        // Act: Redis goes away (health turns red), then comes back with its data.
+        server.kill();
+        wait_for("unhealthy while redis is down", FINISH, || async {
+            (a.healthz().await == Some(503)).then_some(())
+        })
+        .await;
+        server.restart();
+
+        // Assert
+        wait_for("healthy again", FINISH, || async {
+            (a.healthz().await == Some(200)).then_some(())
+        })
+        .await;
+        let state = wait_terminal(&broker, id, FINISH).await;
+        assert_eq!(state.status, BatchStatus::Completed);
+        assert_eq!(state.done, 20_000);
+        let tally = Tally::of(&stream(&broker, id).await, 20_000);
+        tally.assert_exactly_once();
+        assert!(tally.completed());
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancel_mid_batch_stops_the_workers_and_ends_the_stream_with_cancelled() {
+    bounded(async {
+        // Arrange
+        let (server, broker) = redis(Persistence::None).await;
+        let id = broker.submit(valid_batch(20_000, 500)).await.unwrap().id;
+        let _a = WorkerProcess::spawn(&server.url(), PREFIX, "a", SLOW);
+        let _b = WorkerProcess::spawn(&server.url(), PREFIX, "b", SLOW);
+        wait_mid_chunk(&server, &broker, id, "a").await;
+
+        // Act
+        broker.cancel(id).await.unwrap();
+
+        // Assert: terminal, the queue drained, nothing held, `cancelled` last, no duplicate.
+        let state = wait_terminal(&broker, id, FINISH).await;
+        assert_eq!(state.status, BatchStatus::Cancelled);
+        wait_for("workers to let go of the batch", FINISH, || async {
+            let pending = broker.pending_len().await.ok()?;
+            (pending == 0 && held(&server, "a") == 0 && held(&server, "b") == 0).then_some(())
+        })
+        .await;
+        let events = stream(&broker, id).await;
+        let tally = Tally::of(&events, 20_000);
+        assert_eq!(tally.duplicates(), 0);
+        assert!(tally.results < 20_000, "the batch ran to the end");
+        let Some(StoredEvent::Object(StoredObject::Cancelled { succeeded, .. })) = tally.last
+        else {
+            panic!("last event is not `cancelled`: {:?}", tally.last);
+        };
+        assert_eq!(succeeded, tally.results);
+        assert_eq!(
+            broker.status(id).await.unwrap().done,
+            state.done,
+            "beams landed after the cancel"
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_beams_become_error_entries_with_field_and_rule_and_the_rest_design() {
+    bounded(async {
+        // Arrange: beams the gateway would have refused, slipped into the chunks.
+        let (server, broker) = redis(Persistence::None).await;
+        let bad = [(3, 22.0), (500, 100.0), (999, 22.0)];
+        let records = (0..1_000)
+            .map(|i| match bad.iter().find(|(at, _)| *at == i) {
+                Some((_, fck)) => bad_beam(i, *fck),
+                None => beam(i),
+            })
+            .collect();
+        let id = broker.submit(batch(records, 256)).await.unwrap().id;
+
+        // Act
+        let _w = WorkerProcess::spawn(&server.url(), PREFIX, "w", &[]);
+
+        // Assert
+        let state = wait_terminal(&broker, id, FINISH).await;
+        assert_eq!(state.status, BatchStatus::Completed);
+        assert_eq!((state.done, state.failed), (1_000, 3));
+        let tally = Tally::of(&stream(&broker, id).await, 1_000);
+        tally.assert_exactly_once();
+        assert_eq!(tally.results, 997);
+        assert!(tally.completed());
+        let mut errors = tally.errors.clone();
+        errors.sort();
+        let indices: Vec<u64> = errors.iter().map(|(i, _)| *i).collect();
+        assert_eq!(indices, vec![3, 500, 999]);
+        for ((_, message), (_, fck)) in errors.iter().zip(bad) {
+            assert!(message.starts_with("fck: "), "{message}");
+            assert!(message.contains(&format!("{fck}")), "{message}");
+        }
+    })
+    .await;
+}
