@@ -20,6 +20,7 @@ use crate::auth::{Authenticator, dev_token};
 use crate::design_defaults::DesignDefaults;
 use crate::metrics::Metrics;
 use crate::metrics::middleware::record_http;
+use crate::rate_limit::RestRateLimit;
 use crate::readiness::Readiness;
 use crate::registry::{ConnectionCaps, ConnectionRegistry, DrainPlan, RegistryHandle};
 use crate::routes;
@@ -51,6 +52,7 @@ struct SharedState {
     registry: web::Data<RegistryHandle>,
     defaults: web::Data<DesignDefaults>,
     tasks: web::Data<TaskTracker>,
+    rest_limit: web::Data<RestRateLimit>,
 }
 
 impl Application {
@@ -76,6 +78,11 @@ impl Application {
             registry: web::Data::new(registry_handle.clone()),
             defaults: web::Data::new(DesignDefaults::new(DesignConfig::default())),
             tasks: web::Data::new(tasks.clone()),
+            // The broker's cluster-wide limiter is wired in with the broker.
+            rest_limit: web::Data::new(RestRateLimit::new(
+                None,
+                settings.limits.rest_requests_per_minute,
+            )),
             settings: web::Data::new(settings.clone()),
         };
         let server = server(listener, &settings, state)?;
@@ -178,6 +185,7 @@ fn server(
             .app_data(state.registry.clone())
             .app_data(state.defaults.clone())
             .app_data(state.tasks.clone())
+            .app_data(state.rest_limit.clone())
             .configure(routes::configure)
     })
     .workers(workers)

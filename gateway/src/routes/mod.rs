@@ -19,6 +19,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .default_service(web::to(not_found));
 }
 
+/// Shared state of type `T` from app data (a missing one is a wiring bug: 500).
+pub fn app_data<T: 'static>(req: &actix_web::HttpRequest) -> Result<web::Data<T>, GatewayError> {
+    req.app_data::<web::Data<T>>().cloned().ok_or_else(|| {
+        let name = std::any::type_name::<T>();
+        GatewayError::Internal(anyhow::anyhow!("{name} missing from app data"))
+    })
+}
+
 /// Unknown paths get the JSON error body too.
 async fn not_found() -> Result<HttpResponse, GatewayError> {
     Err(GatewayError::NotFound("no such route".to_owned()))

@@ -23,6 +23,7 @@ use crate::auth::{Authenticator, Principal, Scope, transport};
 use crate::design_defaults::DesignDefaults;
 use crate::metrics::Metrics;
 use crate::registry::{Registration, RegistryHandle};
+use crate::routes::app_data;
 use crate::settings::Settings;
 use connection::Connection;
 use handshake::Handshake;
@@ -55,19 +56,12 @@ impl actix_web::FromRequest for WsContext {
 
 fn context(req: &HttpRequest) -> Result<WsContext, GatewayError> {
     Ok(WsContext {
-        settings: data(req)?,
-        authenticator: data(req)?,
-        metrics: data(req)?,
-        registry: data(req)?,
-        defaults: data(req)?,
-        tasks: data(req)?,
-    })
-}
-
-fn data<T: 'static>(req: &HttpRequest) -> Result<web::Data<T>, GatewayError> {
-    req.app_data::<web::Data<T>>().cloned().ok_or_else(|| {
-        let name = std::any::type_name::<T>();
-        GatewayError::Internal(anyhow::anyhow!("{name} missing from app data"))
+        settings: app_data(req)?,
+        authenticator: app_data(req)?,
+        metrics: app_data(req)?,
+        registry: app_data(req)?,
+        defaults: app_data(req)?,
+        tasks: app_data(req)?,
     })
 }
 
