@@ -88,11 +88,9 @@ impl RedisBroker {
     /// BLMOVE pending → the worker's list on a dedicated connection.
     async fn blocking_move(&self, worker: &str, wait: Duration) -> Result<Option<Bytes>> {
         let keys = &self.inner.keys;
-        let mut conn = self
-            .inner
-            .pool
-            .get()
+        let mut conn = tokio::time::timeout(wait + BLOCKING_GRACE, self.inner.pool.get())
             .await
+            .map_err(|_| BrokerError::Pool("no blocking connection free in time".into()))?
             .map_err(|e| BrokerError::Pool(e.to_string()))?;
         // BLMOVE takes seconds as a float; 0 would block forever, so wait at least 1 ms.
         let secs = wait.as_secs_f64().max(0.001);

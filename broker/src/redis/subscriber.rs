@@ -188,7 +188,11 @@ impl RedisSubscriber {
             .lock()
             .unwrap()
             .insert(name.clone(), channel.clone());
-        self.conn.clone().subscribe(&name).await?;
+        if let Err(e) = self.conn.clone().subscribe(&name).await {
+            // unwrap: as above. A failed subscribe is not followed (the caller retries).
+            self.state.channels.lock().unwrap().remove(&name);
+            return Err(e.into());
+        }
         Ok(())
     }
 
