@@ -137,7 +137,7 @@ impl Connection {
         while let Flow::Continue = flow {
             let expiry = self.next_expiry_event();
             flow = tokio::select! {
-                () = self.shutdown.cancelled() => self.on_shutdown().await,
+                () = self.shutdown.cancelled() => self.on_shutdown(),
                 frame = self.stream.recv() => self.on_frame(frame).await,
                 next = self.outbound.recv() => self.on_outbound(next).await,
                 _ = heartbeat.tick() => self.on_heartbeat().await,
@@ -271,12 +271,12 @@ impl Connection {
         }
     }
 
-    async fn on_shutdown(&mut self) -> Flow {
+    fn on_shutdown(&mut self) -> Flow {
         let notice = ServerMessage::ServerShuttingDown(ServerShuttingDown {
             reconnect_after_ms: RECONNECT_AFTER_MS,
         });
-        // Straight to the socket: queued messages are moot, the client reconnects and recovers.
-        let _ = timeout(WRITE_TIMEOUT, self.session.text(notice.encode())).await;
+        // Queued behind the replies already due; `finish` flushes them before closing.
+        self.send(&notice);
         Flow::Close(CloseCode::Shutdown, "server shutting down".to_owned())
     }
 
@@ -305,9 +305,12 @@ impl Connection {
         self.send(&ServerMessage::TokenExpiring(TokenExpiring { expires_at }))
     }
 
-    async fn finish(self, flow: Flow) {
+    async fn finish(mut self, flow: Flow) {
         let code = match flow {
             Flow::Close(code, reason) => {
+                if code != CloseCode::SlowConsumer {
+                    self.flush().await;
+                }
                 close(self.session, code, &reason).await;
                 code.code().to_string()
             }
@@ -320,6 +323,16 @@ impl Connection {
             .with_label_values(&[&code])
             .inc();
         self.ctx.registry.unregister(self.id).await;
+    }
+
+    /// Writes what is still queued (replies due before a close), each write bounded.
+    async fn flush(&mut self) {
+        while let Some(Outbound::Message(text)) = self.outbound.try_recv() {
+            let written = timeout(WRITE_TIMEOUT, self.session.text(text)).await;
+            if !matches!(written, Ok(Ok(()))) {
+                break;
+            }
+        }
     }
 }
 

@@ -6,3 +6,4 @@ mod helpers;
 mod shutdown;
 mod ws;
 mod ws_client;
+mod ws_limits;
