@@ -61,6 +61,8 @@ pub struct Beam {
     pub(crate) bars: BarSet,
     pub(crate) stirrup_dia: u8,
     pub(crate) stirrup_legs: u8,
+    /// Neither stirrup diameter nor legs were given: design mode may choose larger links.
+    pub(crate) stirrups_free: bool,
     pub(crate) aggregate: f64,
     pub(crate) reinforcement: Option<Reinforcement>,
 }
@@ -178,6 +180,7 @@ impl TryFrom<&BeamInput> for Beam {
             bars,
             stirrup_dia,
             stirrup_legs,
+            stirrups_free: input.stirrup_dia_mm.is_none() && input.stirrup_legs.is_none(),
             aggregate,
             reinforcement: reinforcement.flatten(),
         })

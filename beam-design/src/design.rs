@@ -34,8 +34,59 @@ pub const MAX_ITERATIONS: usize = 6;
 pub fn design(beam: &Beam) -> Design {
     match beam.reinforcement {
         Some(r) => check::check(beam, &r),
-        None => findings::assemble(beam, Mode::Design, design_flexure(beam), None),
+        None => with_practical_stirrups(beam, design_new(beam)),
     }
+}
+
+/// Design mode for the beam's own stirrup diameter and legs.
+fn design_new(beam: &Beam) -> Design {
+    findings::assemble(beam, Mode::Design, design_flexure(beam), None)
+}
+
+/// Links design mode may choose, in increasing Asv, when the caller chose none: (legs, φ).
+/// Four legs only in webs of at least 300 mm.
+const LINKS: [(u8, u8); 5] = [(2, 8), (2, 10), (2, 12), (4, 10), (4, 12)];
+
+/// Closest practical stirrup spacing design mode aims for when it may choose the links, mm.
+pub const PRACTICAL_SPACING_MM: f64 = 100.0;
+
+/// When the caller left the links to the engine and 2L-8φ would be closer than 100 mm, the
+/// design is redone with the first larger link of [`LINKS`] that reaches 100 mm (the stirrup
+/// diameter changes d, so the whole design is redone, not only the spacing).
+fn with_practical_stirrups(beam: &Beam, first: Design) -> Design {
+    let spacing = first.shear.stirrups.map_or(f64::INFINITY, |s| s.spacing_mm);
+    let hopeless = first.shear.tau_v_mpa > first.shear.tau_c_max_mpa;
+    if !beam.stirrups_free || spacing >= PRACTICAL_SPACING_MM || hopeless {
+        return first;
+    }
+    // Asv/sv the shear needs, mm²/mm: Vus / (0.87 fy d) (cl. 40.4 a).
+    let fy = beam.steel.fy().min(415.0);
+    let need = first.shear.vus_kn * 1e3 / (0.87 * fy * first.effective_depth_mm);
+    let mut best = first;
+    for (legs, dia) in LINKS
+        .into_iter()
+        .skip(1)
+        .filter(|&(legs, _)| legs == 2 || beam.b >= 300.0)
+    {
+        let asv = f64::from(legs) * bar_area_mm2(dia);
+        if asv / need < PRACTICAL_SPACING_MM {
+            continue;
+        }
+        let trial = Beam {
+            stirrup_legs: legs,
+            stirrup_dia: dia,
+            ..*beam
+        };
+        best = design_new(&trial);
+        if best
+            .shear
+            .stirrups
+            .is_some_and(|s| s.spacing_mm >= PRACTICAL_SPACING_MM)
+        {
+            break;
+        }
+    }
+    best
 }
 
 /// The faces of the section where bars go: tension (with Table 15) and compression.

@@ -38,6 +38,8 @@ pub struct Placed {
 const SECOND_LAYER_PENALTY: f64 = 0.05;
 /// Penalty on the area of an arrangement mixing two diameters (more bar marks on site).
 const MIXED_PENALTY: f64 = 0.02;
+/// Penalty on the area per bar beyond the fourth (placing many small bars costs labour).
+const BAR_PENALTY: f64 = 0.01;
 /// Largest number of bars considered on one face.
 const MAX_BARS: f64 = 60.0;
 
@@ -116,8 +118,8 @@ impl Face {
     ///
     /// Candidates: one diameter (at least 2 bars, enough for the area and for Table 15), or
     /// two adjacent allowed diameters φ1 > φ2 ≥ φ1/2 with n1 ≥ 2 bars of φ1 and 1 ≤ n2 ≤ n1
-    /// bars of φ2. The least area wins, after a 5 % penalty for a second layer and 2 % for
-    /// mixing diameters; ties go to fewer bars.
+    /// bars of φ2. The least area wins, after penalties of 5 % for a second layer, 2 % for
+    /// mixing diameters and 1 % per bar beyond four; ties go to fewer bars.
     pub fn choose(&self, area: f64, set: BarSet) -> Option<Placed> {
         // The set's diameters and bar areas, once (at most 11).
         let mut dias = [(0u8, 0.0f64); 11];
@@ -137,6 +139,11 @@ impl Face {
             let gap = f64::from(p).max(self.aggregate + 5.0);
             let two_layers =
                 2.0 * f64::from(how_many(self.clear_width + gap, f64::from(p) + gap, 30));
+            // Any arrangement led by φ1 needs at least n_area bars (a smaller second diameter
+            // only adds bars): none fits when n_area exceeds two layers.
+            if n_area > two_layers {
+                continue;
+            }
             let n = n_area.max(self.bars_for_spacing(p));
             if n <= two_layers {
                 self.consider(single(p, n), &mut best);
@@ -167,33 +174,27 @@ impl Face {
     /// Places `bars` and keeps them in `best` if acceptable and better. Candidates whose bare
     /// area already exceeds the best score are dismissed without being placed.
     fn consider(&self, bars: BarArrangement, best: &mut Option<(f64, Placed)>) {
-        let area = bars.area_mm2();
-        let mixed_penalty = if bars.secondary.is_some() {
+        let mixed = if bars.secondary.is_some() {
             MIXED_PENALTY
         } else {
             0.0
         };
-        if best
-            .as_ref()
-            .is_some_and(|(score, _)| area * (1.0 + mixed_penalty) > score + 1e-9)
-        {
+        let many = BAR_PENALTY * f64::from(bars.count().saturating_sub(4));
+        // Score before the layer penalty, known without placing the bars.
+        let bare = bars.area_mm2() * (1.0 + mixed + many);
+        if best.as_ref().is_some_and(|(score, _)| bare > score + 1e-9) {
             return;
         }
         let placed = self.place(bars);
         if !self.acceptable(&placed) {
             return;
         }
-        let layers_penalty = if placed.bars.layers > 1 {
+        let layers = if placed.bars.layers > 1 {
             SECOND_LAYER_PENALTY
         } else {
             0.0
         };
-        let mixed_penalty = if placed.bars.secondary.is_some() {
-            MIXED_PENALTY
-        } else {
-            0.0
-        };
-        let score = area * (1.0 + layers_penalty + mixed_penalty);
+        let score = bars.area_mm2() * (1.0 + mixed + many + layers);
         let better = best.as_ref().is_none_or(|(b, p)| {
             score < b - 1e-9 || (score <= b + 1e-9 && placed.bars.count() < p.bars.count())
         });

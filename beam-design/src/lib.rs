@@ -52,7 +52,7 @@ pub mod tables;
 mod validation;
 
 pub use beam::Beam;
-pub use design::{MAX_ITERATIONS, design};
+pub use design::{MAX_ITERATIONS, PRACTICAL_SPACING_MM, design};
 
 pub use bars::{BarArrangement, BarGroup, BarSet, StirrupSpec, bar_area_mm2};
 pub use error::{Field, FieldError, InvalidBeam};
