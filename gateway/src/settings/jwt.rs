@@ -162,14 +162,8 @@ fn configured(v: &mut Values) -> Configured {
     let leeway = v.get::<HumanDuration>(JWT_LEEWAY).0;
     let (algorithm, key) = match (secret, key_path) {
         (None, None) => {
-            if algorithm.is_some() || issuer.is_some() || audience.is_some() {
-                v.reject(
-                    JWT_SECRET,
-                    "JWT settings given without JWT_SECRET or JWT_PUBLIC_KEY_PATH",
-                );
-                return Configured::Invalid;
-            }
-            return Configured::Absent;
+            let other = algorithm.is_some() || issuer.is_some() || audience.is_some();
+            return absent(v, other);
         }
         (Some(_), Some(_)) => {
             v.reject(
@@ -194,6 +188,18 @@ fn configured(v: &mut Values) -> Configured {
         audience,
         leeway,
     })
+}
+
+/// No key: fine unless other JWT settings were given (a key was probably forgotten).
+fn absent(v: &mut Values, other_jwt_settings: bool) -> Configured {
+    if other_jwt_settings {
+        v.reject(
+            JWT_SECRET,
+            "JWT settings given without JWT_SECRET or JWT_PUBLIC_KEY_PATH",
+        );
+        return Configured::Invalid;
+    }
+    Configured::Absent
 }
 
 fn secret_key(

@@ -88,14 +88,7 @@ impl Connection {
                     .instrument(span)
                     .await;
             }
-            Err(Refusal::Close(code, reason)) => {
-                ctx.metrics
-                    .disconnects
-                    .with_label_values(&[&code.code().to_string()])
-                    .inc();
-                close(session, code, &reason).await;
-            }
-            Err(Refusal::Gone) => {}
+            Err(refusal) => refuse(&ctx, session, refusal).await,
         }
     }
 
@@ -191,27 +184,8 @@ impl Connection {
 
     fn on_text(&mut self, text: &str) -> Flow {
         self.ctx.metrics.messages_in.inc();
-        match self.budget.check(Instant::now()) {
-            Verdict::Allowed => {}
-            Verdict::Refused => {
-                self.ctx
-                    .metrics
-                    .rate_limited
-                    .with_label_values(&["ws"])
-                    .inc();
-                let code = protocol::ErrorCode::RateLimited;
-                return self.send(&super::reply::error(
-                    None,
-                    code,
-                    "message rate limit exceeded",
-                ));
-            }
-            Verdict::Abusive => {
-                return Flow::Close(
-                    CloseCode::BadRequest,
-                    "message rate limit ignored".to_owned(),
-                );
-            }
+        if let Some(flow) = self.over_budget() {
+            return flow;
         }
         let config = self.ctx.defaults.current();
         let ctx = ReplyContext {
@@ -228,6 +202,27 @@ impl Connection {
                 self.expiry_warned = false;
                 self.send(&reply)
             }
+        }
+    }
+
+    /// `None` when the message is within budget, else what to do instead of serving it.
+    fn over_budget(&mut self) -> Option<Flow> {
+        match self.budget.check(Instant::now()) {
+            Verdict::Allowed => None,
+            Verdict::Refused => {
+                self.ctx
+                    .metrics
+                    .rate_limited
+                    .with_label_values(&["ws"])
+                    .inc();
+                let message = "message rate limit exceeded";
+                let reply = super::reply::error(None, protocol::ErrorCode::RateLimited, message);
+                Some(self.send(&reply))
+            }
+            Verdict::Abusive => Some(Flow::Close(
+                CloseCode::BadRequest,
+                "message rate limit ignored".to_owned(),
+            )),
         }
     }
 
@@ -333,6 +328,15 @@ impl Connection {
                 break;
             }
         }
+    }
+}
+
+/// Closes a connection that was not admitted, counting the close.
+async fn refuse(ctx: &WsContext, session: Session, refusal: Refusal) {
+    if let Refusal::Close(code, reason) = refusal {
+        let label = code.code().to_string();
+        ctx.metrics.disconnects.with_label_values(&[&label]).inc();
+        close(session, code, &reason).await;
     }
 }
 
