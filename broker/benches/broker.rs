@@ -115,26 +115,58 @@ async fn emit_all(b: &Broker, claims: Vec<Claim>, payload: fn(u32) -> Bytes) -> 
     start.elapsed()
 }
 
-fn used_memory(server: &RedisServer) -> i64 {
-    let Reply::Bulk(info) = server.command(&["INFO", "memory"]).unwrap() else {
-        panic!("INFO")
+/// A numeric field of `INFO <section>`.
+fn info_field(server: &RedisServer, section: &str, field: &str) -> f64 {
+    let Reply::Bulk(info) = server.command(&["INFO", section]).unwrap() else {
+        panic!("INFO {section}")
     };
     info.lines()
-        .find_map(|l| l.strip_prefix("used_memory:"))
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
         .and_then(|v| v.trim().parse().ok())
-        .expect("used_memory in INFO")
+        .unwrap_or_else(|| panic!("{field} in INFO {section}"))
+}
+
+fn used_memory(server: &RedisServer) -> i64 {
+    info_field(server, "memory", "used_memory") as i64
+}
+
+/// CPU seconds redis-server has used (user + system).
+fn redis_cpu(server: &RedisServer) -> f64 {
+    info_field(server, "cpu", "used_cpu_user") + info_field(server, "cpu", "used_cpu_sys")
+}
+
+/// CPU seconds this process has used (user + system), from `/proc/self/stat` (Linux, 100 Hz).
+fn own_cpu() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which ends with ')'): utime is the 12th, stime the 13th.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<f64> = after
+        .split_whitespace()
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    fields
+        .get(11)
+        .zip(fields.get(12))
+        .map_or(0.0, |(u, s)| (u + s) / 100.0)
 }
 
 async fn emit_throughput(server: &RedisServer, b: &Broker) {
     let beams = 200_000;
     b.submit(spec(beams)).await.unwrap();
     let claims = claim_all(b, (beams / CHUNK_BEAMS) as usize).await;
+    let (redis_before, own_before) = (redis_cpu(server), own_cpu());
     let elapsed = emit_all(b, claims, synthetic).await;
+    let (redis, own) = (redis_cpu(server) - redis_before, own_cpu() - own_before);
+    let per = |cpu: f64| f64::from(beams) / cpu;
     println!(
-        "emit: {beams} beam results (~{} B each) in {:.3} s = {:.0} beam results/s",
+        "emit: {beams} beam results (~{} B each) in {:.3} s = {:.0} beam results/s wall; \
+         redis-server {redis:.2} CPU s ({:.0}/s per redis CPU s), bench client {own:.2} CPU s \
+         ({:.0}/s per client CPU s)",
         synthetic(123_456).len(),
         elapsed.as_secs_f64(),
-        f64::from(beams) / elapsed.as_secs_f64()
+        f64::from(beams) / elapsed.as_secs_f64(),
+        per(redis),
+        per(own)
     );
     server.flushall();
 }
@@ -188,7 +220,12 @@ async fn sequential_publish(b: &Broker) {
 }
 
 async fn delivery_latency(b: &Broker, runtime: &str) {
-    let (rate, seconds) = (10_000u64, 5u64);
+    // BENCH_RATE overrides the publication rate (for exploring; the budget is at 10,000/s).
+    let rate: u64 = std::env::var("BENCH_RATE")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(10_000);
+    let seconds = 5u64;
     let total = rate * seconds;
     let ch: Channel = "session:bench".parse().unwrap();
     let (sub, mut rx) = b.subscriber(65_536).await.unwrap();
@@ -271,6 +308,10 @@ fn main() {
         }
     });
     if run("latency") {
+        if let Reply::Bulk(stats) = server.command(&["INFO", "commandstats"]).unwrap() {
+            let evalsha = stats.lines().find(|l| l.starts_with("cmdstat_evalsha:"));
+            println!("  redis {}", evalsha.unwrap_or("cmdstat_evalsha: none"));
+        }
         let single = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

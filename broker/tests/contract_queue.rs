@@ -7,7 +7,7 @@ use std::time::Duration;
 use broker::{BatchStatus, BeamResult, Broker, BrokerError, BrokerSettings, EmitOutcome};
 use bytes::Bytes;
 use common::{fetch, history_texts, results_for, spec};
-use protocol::{BatchId, Channel, StoredEvent, StoredObject};
+use protocol::{BatchId, Channel, Position, StoredEvent, StoredObject};
 
 fn settings() -> BrokerSettings {
     BrokerSettings {
@@ -27,6 +27,7 @@ contract!(
     poison_chunk_goes_to_the_dead_list_and_its_beams_count_as_failed,
     results_outside_the_claimed_chunk_are_refused,
     broker_written_events_decode_with_protocols_stored_event_decoder,
+    history_of_a_large_chunk_pages_across_its_stream_entries,
 );
 
 async fn batch_completes_with_every_beam_exactly_once_then_progress_and_complete(b: Broker) {
@@ -79,6 +80,22 @@ async fn batch_completes_with_every_beam_exactly_once_then_progress_and_complete
         r#"{"type":"complete","status":"completed","total":12,"succeeded":10,"failed":2}"#
     );
     assert_eq!(state.position.offset, 16);
+    let since = Position {
+        epoch: state.position.epoch.clone(),
+        offset: 2,
+    };
+    let page = b
+        .history(&Channel::Batch(id), Some(&since), 3)
+        .await
+        .unwrap();
+    let offsets: Vec<u64> = page.publications.iter().map(|p| p.offset).collect();
+    assert!(page.recovered);
+    assert_eq!(
+        offsets,
+        [3, 4, 5],
+        "a page may start and end inside one chunk's results"
+    );
+    assert_eq!(page.publications[2].payload, Bytes::from(texts[4].clone()));
     assert!(
         b.fetch("w1", Duration::from_millis(50))
             .await
@@ -327,4 +344,42 @@ async fn broker_written_events_decode_with_protocols_stored_event_decoder(b: Bro
             failed: 0
         }]
     );
+}
+
+async fn history_of_a_large_chunk_pages_across_its_stream_entries(b: Broker) {
+    let s = spec(1, 2500);
+    let ch = Channel::Batch(s.id);
+    b.submit(s).await.unwrap();
+    let claim = fetch(&b, "w1").await;
+    b.emit(&claim, &results_for(&claim)).await.unwrap();
+    let epoch = b.position(&ch).await.unwrap().epoch;
+
+    let mut pages = Vec::new();
+    for (since, limit) in [(995, 10), (1999, 3), (2499, 5)] {
+        let at = Position {
+            epoch: epoch.clone(),
+            offset: since,
+        };
+        let h = b.history(&ch, Some(&at), limit).await.unwrap();
+        assert!(h.recovered);
+        pages.push(
+            h.publications
+                .iter()
+                .map(|p| p.offset)
+                .collect::<Vec<u64>>(),
+        );
+        let first = &h.publications[0];
+        if since < 2500 {
+            assert_eq!(first.payload, Bytes::from(format!("beam-{since}")));
+        }
+    }
+
+    assert_eq!(pages[0], (996..=1005).collect::<Vec<u64>>());
+    assert_eq!(pages[1], [2000, 2001, 2002]);
+    assert_eq!(
+        pages[2],
+        [2500, 2501, 2502],
+        "last beam, progress, complete"
+    );
+    assert_eq!(history_texts(&b, &ch).await.len(), 2502);
 }

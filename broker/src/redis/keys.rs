@@ -22,7 +22,7 @@ pub(crate) struct Keys {
 pub(crate) struct ChannelKeys {
     /// Hash `{epoch, offset}` (for a batch: the batch's meta hash).
     pub(crate) meta: String,
-    /// Stream of publications, entry id `0-<offset>`.
+    /// Stream of publications; entry `0-<offset>` holds publications from that offset on.
     pub(crate) stream: String,
     /// Pub/sub channel.
     pub(crate) pubsub: String,

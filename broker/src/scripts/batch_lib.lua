@@ -1,6 +1,6 @@
 -- Shared prefix of the batch scripts (emit, claim, cancel, observe). One batch's keys share a
 -- hash tag. KEYS[1] meta hash, KEYS[2] done bitmap, KEYS[3] stream; ARGV[1] pub/sub channel.
--- Stream entry ids are `0-<offset>`, so a history read seeks straight to an offset.
+-- A stream entry `0-<offset>` holds the publications from that offset on, one `d` field each.
 local meta, done_key, stream, ch = KEYS[1], KEYS[2], KEYS[3], ARGV[1]
 
 local function counts()
@@ -20,18 +20,27 @@ end
 
 -- Appends payloads at the next offsets and PUBLISHes them as one frame:
 -- `<epoch>:<first offset>:<count>:` then `<len>:<bytes>` per payload.
+-- Up to 1000 consecutive publications share one stream entry: id `0-<offset of the first>`, one
+-- `d` field per publication, in order (one XADD per chunk instead of one per beam; history.lua
+-- reads entries as offset ranges).
 local function append(payloads)
-  if #payloads == 0 then return end
+  local n = #payloads
+  if n == 0 then return end
   local m = redis.call('HMGET', meta, 'epoch', 'offset')
   local epoch, offset = m[1], tonumber(m[2])
-  local frame = {epoch, ':', offset + 1, ':', #payloads, ':'}
-  for i = 1, #payloads do
-    local p = payloads[i]
-    redis.call('XADD', stream, '0-' .. (offset + i), 'd', p)
-    frame[#frame + 1] = #p .. ':'
-    frame[#frame + 1] = p
+  local frame = {epoch, ':', offset + 1, ':', n, ':'}
+  for from = 1, n, 1000 do
+    local args = {stream, '0-' .. (offset + from)}
+    for i = from, math.min(from + 999, n) do
+      local p = payloads[i]
+      args[#args + 1] = 'd'
+      args[#args + 1] = p
+      frame[#frame + 1] = #p .. ':'
+      frame[#frame + 1] = p
+    end
+    redis.call('XADD', unpack(args))
   end
-  redis.call('HSET', meta, 'offset', offset + #payloads)
+  redis.call('HSET', meta, 'offset', offset + n)
   redis.call('PUBLISH', ch, table.concat(frame))
 end
 

@@ -22,17 +22,34 @@ if since == offset then
   out[3] = 1
   return out
 end
+-- An entry `0-<o>` with k fields holds offsets o .. o+k-1 (batch entries group up to 1000).
 local head = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)
 if #head == 0 then return out end
 local first = tonumber(string.match(head[1][1], '^0%-(%d+)$'))
 if first == nil or first > since + 1 then return out end
 out[3] = 1
 local limit = tonumber(ARGV[3])
-if limit > 0 then
-  local entries = redis.call('XRANGE', KEYS[2], '0-' .. (since + 1), '+', 'COUNT', limit)
+if limit <= 0 then return out end
+-- Start at the entry holding since + 1: the last entry whose first offset is <= since + 1.
+local start = redis.call('XREVRANGE', KEYS[2], '0-' .. (since + 1), '-', 'COUNT', 1)
+local from = '0-' .. (since + 1)
+if #start == 1 then from = start[1][1] end
+local taken = 0
+while taken < limit do
+  local entries = redis.call('XRANGE', KEYS[2], from, '+', 'COUNT', 16)
+  if #entries == 0 then break end
   for _, e in ipairs(entries) do
-    out[#out + 1] = tonumber(string.sub(e[1], 3))
-    out[#out + 1] = e[2][2]
+    local base = tonumber(string.sub(e[1], 3))
+    local fields = e[2]
+    for k = 2, #fields, 2 do
+      local off = base + k / 2 - 1
+      if off > since and taken < limit then
+        out[#out + 1] = off
+        out[#out + 1] = fields[k]
+        taken = taken + 1
+      end
+    end
+    from = '(' .. e[1]
   end
 end
 return out
