@@ -158,3 +158,31 @@ async fn draining_tells_the_client_and_closes_with_the_reconnect_code() {
     drop(ws);
     app.stopped().await.expect("clean stop");
 }
+
+#[actix_web::test]
+async fn insecure_mode_serves_a_token_less_first_frame_as_anonymous() {
+    let app = spawn_app_with(&[("INSECURE_ALLOW_NO_AUTH", "true")]).await;
+    let mut ws = app.ws("s-1", WsAuth::None, None).await.unwrap();
+    ws.send(format!(r#"{{"action":"design","beam":{BEAM}}}"#))
+        .await;
+    let ack = ws.recv().await;
+    assert_eq!(ack["type"], "connection_ack");
+    assert!(
+        ack.get("expires_at").is_none(),
+        "anonymous callers have no token to expire"
+    );
+    assert_eq!(ws.recv().await["result"], engine_result());
+}
+
+#[actix_web::test]
+async fn a_full_session_closes_a_first_message_connection_with_connection_limit() {
+    let app = spawn_app_with(&[("MAX_CONNECTIONS_PER_SESSION", "1")]).await;
+    let token = token("user-1", "design");
+    let mut first = app.ws("s-1", WsAuth::Header(&token), None).await.unwrap();
+    first.recv().await;
+    let mut second = app.ws("s-1", WsAuth::None, None).await.unwrap();
+    second
+        .send(format!(r#"{{"type":"auth","token":"{token}"}}"#))
+        .await;
+    assert_eq!(second.close_code().await, 4503);
+}
