@@ -103,6 +103,12 @@ impl Broker {
         dispatch!(self.reap())
     }
 
+    /// A worker leaving on purpose (SIGTERM): hands back every chunk it still holds to the head
+    /// of the queue and leaves the registry. Returns the number of chunks handed back.
+    pub async fn retire(&self, worker: &str) -> Result<u32> {
+        dispatch!(self.retire(worker))
+    }
+
     /// Cancels a batch: queued → cancelled; running → cancelling. Returns the new status.
     pub async fn cancel(&self, id: BatchId) -> Result<BatchStatus> {
         dispatch!(self.cancel(id))

@@ -28,6 +28,7 @@ contract!(
     results_outside_the_claimed_chunk_are_refused,
     broker_written_events_decode_with_protocols_stored_event_decoder,
     history_of_a_large_chunk_pages_across_its_stream_entries,
+    retiring_worker_hands_its_chunks_back_in_order_and_is_fenced,
 );
 
 async fn batch_completes_with_every_beam_exactly_once_then_progress_and_complete(b: Broker) {
@@ -382,4 +383,32 @@ async fn history_of_a_large_chunk_pages_across_its_stream_entries(b: Broker) {
         "last beam, progress, complete"
     );
     assert_eq!(history_texts(&b, &ch).await.len(), 2502);
+}
+
+async fn retiring_worker_hands_its_chunks_back_in_order_and_is_fenced(b: Broker) {
+    b.submit(spec(3, 2)).await.unwrap();
+    let first = fetch(&b, "w1").await;
+    let second = fetch(&b, "w1").await;
+
+    let handed_back = b.retire("w1").await.unwrap();
+
+    assert_eq!(handed_back, 2);
+    assert_eq!(b.pending_len().await.unwrap(), 3);
+    let order: Vec<(u32, u32)> = [
+        fetch(&b, "w2").await,
+        fetch(&b, "w2").await,
+        fetch(&b, "w2").await,
+    ]
+    .iter()
+    .map(|c| (c.chunk_index, c.attempt))
+    .collect();
+    assert_eq!(
+        order,
+        [(first.chunk_index, 2), (second.chunk_index, 2), (2, 1)]
+    );
+    assert_eq!(
+        b.emit(&first, &results_for(&first)).await.unwrap(),
+        EmitOutcome::Fenced
+    );
+    assert_eq!(b.retire("w1").await.unwrap(), 0);
 }

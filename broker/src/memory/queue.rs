@@ -305,6 +305,23 @@ impl MemoryBroker {
         Ok(Some(reaped))
     }
 
+    /// A worker leaving on purpose: hands back every chunk it holds (to the head of the queue)
+    /// and leaves the registry. Returns the number of chunks handed back.
+    pub async fn retire(&self, worker: &str) -> Result<u32> {
+        let mut s = self.lock();
+        s.workers.remove(worker);
+        let held = s.processing.remove(worker).unwrap_or_default();
+        let moved = held.len() as u32;
+        for raw in held.into_iter().rev() {
+            s.pending.push_front(raw);
+        }
+        drop(s);
+        if moved > 0 {
+            self.inner.queued.notify_waiters();
+        }
+        Ok(moved)
+    }
+
     /// Cancels a batch: queued → cancelled now; running → cancelling.
     pub async fn cancel(&self, id: BatchId) -> Result<BatchStatus> {
         let now = Instant::now();

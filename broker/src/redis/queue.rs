@@ -302,6 +302,23 @@ impl RedisBroker {
         Ok(Some(reaped))
     }
 
+    /// A worker leaving on purpose: hands back every chunk it holds (to the head of the queue)
+    /// and leaves the registry. Returns the number of chunks handed back.
+    pub async fn retire(&self, worker: &str) -> Result<u32> {
+        let keys = &self.inner.keys;
+        let moved: u32 = self
+            .inner
+            .scripts
+            .retire
+            .key(keys.proc(worker))
+            .key(keys.pending())
+            .key(keys.workers())
+            .arg(worker)
+            .invoke_async(&mut self.conn())
+            .await?;
+        Ok(moved)
+    }
+
     /// Cancels a batch: queued → cancelled now; running → cancelling. Returns the new status.
     pub async fn cancel(&self, id: BatchId) -> Result<BatchStatus> {
         let [meta, done, stream] = self.inner.keys.batch_keys(id);
