@@ -147,13 +147,7 @@ fn shear(
     msgs: &mut Messages,
 ) -> (Shear, f64) {
     let vu = beam.vu_kn * 1e3;
-    let sec = ShearSection {
-        b: beam.b,
-        d,
-        fck: beam.concrete.fck(),
-        steel: beam.steel,
-        pt,
-    };
+    let sec = ShearSection::new(beam.b, d, beam.concrete.fck(), beam.steel, pt);
     let (stirrups, governing) = match given {
         Some(spec) => {
             check_stirrup_findings(&sec, spec, msgs);
@@ -297,7 +291,7 @@ fn check_stirrup_findings(sec: &ShearSection, stirrups: Option<StirrupSpec>, msg
         msgs.push(Message::new(Code::NoStirrups, 0.0, min));
         return;
     };
-    let max_spacing = (0.75 * sec.d).min(300.0);
+    let max_spacing = (0.75 * sec.d()).min(300.0);
     if s.spacing_mm > max_spacing {
         msgs.push(Message::new(
             Code::StirrupSpacingExceedsMax,

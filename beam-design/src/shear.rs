@@ -16,19 +16,14 @@ pub const TIGHT_SPACING_MM: f64 = 75.0;
 /// Below this spacing links are not buildable (fail), mm.
 pub const MIN_SPACING_MM: f64 = 25.0;
 
-/// A section as the shear formulas see it.
+/// A section as the shear formulas see it; τc (Table 19) is read once, on construction.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ShearSection {
-    /// Width b, mm.
-    pub b: f64,
-    /// Effective depth d, mm.
-    pub d: f64,
-    /// fck, N/mm².
-    pub fck: f64,
-    /// Steel grade of the stirrups (= main steel).
-    pub steel: SteelGrade,
-    /// Tension steel provided, % of b d.
-    pub pt: f64,
+    b: f64,
+    d: f64,
+    fck: f64,
+    steel: SteelGrade,
+    tc: f64,
 }
 
 /// Stirrups designed for a shear: the spacing, the limit that set it, and the raw spacing
@@ -44,6 +39,23 @@ pub struct StirrupDesign {
 }
 
 impl ShearSection {
+    /// A section of width `b` and effective depth `d` (mm), concrete `fck` (N/mm²), stirrups of
+    /// `steel`, and tension steel `pt` (% of b d) for Table 19.
+    pub fn new(b: f64, d: f64, fck: f64, steel: SteelGrade, pt: f64) -> Self {
+        Self {
+            b,
+            d,
+            fck,
+            steel,
+            tc: tables::tau_c(fck, pt),
+        }
+    }
+
+    /// Effective depth d, mm.
+    pub fn d(&self) -> f64 {
+        self.d
+    }
+
     /// Nominal shear stress τv = Vu / (b d), N/mm² (cl. 40.1), for `vu` in N.
     pub fn tau_v(&self, vu: f64) -> f64 {
         vu / (self.b * self.d)
@@ -51,7 +63,7 @@ impl ShearSection {
 
     /// τc from Table 19 at this section's pt and grade, N/mm².
     pub fn tau_c(&self) -> f64 {
-        tables::tau_c(self.fck, self.pt)
+        self.tc
     }
 
     /// τc,max from Table 20, N/mm².
@@ -84,7 +96,7 @@ impl ShearSection {
     ///
     /// ```
     /// use beam_design::{materials::SteelGrade, shear::ShearSection, StirrupLimit};
-    /// let s = ShearSection { b: 250.0, d: 450.0, fck: 20.0, steel: SteelGrade::Fe415, pt: 1.0 };
+    /// let s = ShearSection::new(250.0, 450.0, 20.0, SteelGrade::Fe415, 1.0);
     /// let st = s.design_stirrups(150e3, 2, 8);
     /// assert_eq!(st.spec.to_string(), "2L-8φ @ 200 c/c");
     /// assert_eq!(st.governing, StirrupLimit::Strength);

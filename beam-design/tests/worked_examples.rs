@@ -227,13 +227,7 @@ fn example_5_moment_of_resistance_230x500_4_16() {
 #[test]
 fn example_6_stirrups_300x550_vu_150() {
     let pt = 100.0 * 4.0 * std::f64::consts::PI * 100.0 / (300.0 * 550.0);
-    let s = ShearSection {
-        b: 300.0,
-        d: 550.0,
-        fck: 20.0,
-        steel: SteelGrade::Fe415,
-        pt,
-    };
+    let s = ShearSection::new(300.0, 550.0, 20.0, SteelGrade::Fe415, pt);
     let st = s.design_stirrups(150e3, 2, 8);
     assert!(close(s.tau_c(), 0.5628, 0.0005));
     assert!(close(s.vus(150e3), 57_138.0, 30.0));
