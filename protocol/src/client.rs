@@ -181,7 +181,7 @@ pub struct Rejection {
 impl ClientMessage {
     /// Decodes one text frame. Never panics; see the module doc for the errors.
     pub fn decode(text: &str) -> Result<Self, Rejection> {
-        let frame = Frame::parse(text).map_err(|error| Rejection {
+        let mut frame = Frame::parse(text).map_err(|error| Rejection {
             request_id: None,
             error,
         })?;
@@ -193,7 +193,7 @@ impl ClientMessage {
         let ty = match (frame.str("type"), frame.str("action")) {
             (Some(ty), _) => ty,
             (None, Some(action)) if action == "design" && !frame.has("type") => {
-                return decode_design(&frame, Dialect::Action)
+                return decode_design(&mut frame, Dialect::Action)
                     .map(Self::DesignBeam)
                     .map_err(|e| reject(DecodeError::Invalid(e)));
             }
@@ -211,7 +211,7 @@ impl ClientMessage {
             }
         };
         let msg = match ty.as_ref() {
-            "design_beam" => decode_design(&frame, Dialect::Canonical).map(Self::DesignBeam),
+            "design_beam" => decode_design(&mut frame, Dialect::Canonical).map(Self::DesignBeam),
             "auth" => decode_token(&frame)
                 .map(|(request_id, token)| Self::Auth(Auth { request_id, token })),
             "refresh" => decode_token(&frame)
@@ -291,15 +291,30 @@ fn finish<T>(
     }
 }
 
-fn decode_design(frame: &Frame<'_>, dialect: Dialect) -> Result<DesignBeam, Vec<ValidationError>> {
+fn decode_design(
+    frame: &mut Frame<'_>,
+    dialect: Dialect,
+) -> Result<DesignBeam, Vec<ValidationError>> {
     let (allowed, key): (&[&str], _) = match dialect {
         Dialect::Canonical => (&["type", "request_id", "params"], "params"),
         Dialect::Action => (&["action", "request_id", "beam"], "beam"),
     };
     let mut errors = frame.check_keys(allowed);
-    let params: Option<ParsedBeam> = frame.required(key, &mut errors);
-    // The beam's own errors are kept inside it, to be merged with the engine's on resolve.
-    let params = params.unwrap_or_default();
+    // The beam's own errors are kept inside it, to be merged with the engine's on validate.
+    let params = match frame.take_beam(key) {
+        Some(Ok(beam)) => beam,
+        Some(Err(got)) => {
+            errors.push(ValidationError::new(
+                key,
+                format!("must be a beam object, got {got}"),
+            ));
+            ParsedBeam::default()
+        }
+        None => {
+            errors.push(ValidationError::new(key, "required"));
+            ParsedBeam::default()
+        }
+    };
     finish(errors, || DesignBeam {
         request_id: frame.request_id(),
         params,

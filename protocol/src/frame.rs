@@ -11,6 +11,8 @@ use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::value::RawValue;
 
+use crate::params::ParsedBeam;
+use crate::reader::BeamSlot;
 use crate::validation::{ValidationError, unknown_field_message};
 
 /// Longest accepted string `request_id`, in bytes.
@@ -18,13 +20,34 @@ pub const REQUEST_ID_MAX_LEN: usize = 128;
 
 /// A client's request id, echoed in every reply: a string (≤ 128 bytes) or a non-negative
 /// integer, echoed with the same JSON type.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum RequestId {
     /// A numeric id.
     Number(u64),
     /// A string id.
     Text(String),
+}
+
+impl<'de> Deserialize<'de> for RequestId {
+    /// A string or a non-negative integer (hand-written: serde's untagged enums buffer the
+    /// value and build an error per failed variant, which costs more than the whole frame).
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = RequestId;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or a non-negative integer")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RequestId, E> {
+                Ok(RequestId::Number(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RequestId, E> {
+                Ok(RequestId::Text(v.to_owned()))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 impl fmt::Display for RequestId {
@@ -102,17 +125,33 @@ impl DecodeError {
     }
 }
 
-/// A frame's top-level fields, in order, each as raw JSON.
+/// A frame's top-level fields, in order, each as raw JSON — except the first `params` or
+/// `beam` object, which is read as a beam during the same pass (the hot path is `design_beam`,
+/// and reading its beam from the raw text again would scan it twice).
 #[derive(Debug)]
 pub struct Frame<'a> {
-    fields: Vec<(Cow<'a, str>, &'a RawValue)>,
+    /// Keys in order; the value is `None` for the beam read in-line.
+    fields: Vec<(Cow<'a, str>, Option<&'a RawValue>)>,
+    /// The in-line beam: read, or what came instead of an object.
+    beam: Option<Result<ParsedBeam, String>>,
+    /// The `request_id`, read once: absent, well-formed, or malformed (`Err`).
+    request_id: Option<Result<RequestId, ()>>,
 }
 
 impl<'a> Frame<'a> {
     /// Reads `text` as one JSON object, without decoding its values.
     pub fn parse(text: &'a str) -> Result<Self, DecodeError> {
         match serde_json::from_str::<Frame<'a>>(text) {
-            Ok(frame) => Ok(frame),
+            Ok(mut frame) => {
+                frame.request_id = frame.get("request_id").map(|raw| {
+                    match serde_json::from_str::<RequestId>(raw.get()) {
+                        Ok(RequestId::Text(s)) if s.len() > REQUEST_ID_MAX_LEN => Err(()),
+                        Ok(id) => Ok(id),
+                        Err(_) => Err(()),
+                    }
+                });
+                Ok(frame)
+            }
             Err(e) if e.is_data() => Err(DecodeError::NotAnObject { got: kind_of(text) }),
             Err(e) => Err(DecodeError::from_json(&e)),
         }
@@ -120,7 +159,17 @@ impl<'a> Frame<'a> {
 
     /// The raw value of `key`, if present (the first one if given twice).
     pub fn get(&self, key: &str) -> Option<&'a RawValue> {
-        self.fields.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
+        self.fields
+            .iter()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, v)| *v)
+    }
+
+    /// The beam object under `key` (`params` or `beam`), read in-line; `Err` says what came
+    /// instead of an object. `None` when absent.
+    pub fn take_beam(&mut self, key: &str) -> Option<Result<ParsedBeam, String>> {
+        let in_line = self.fields.iter().any(|(k, v)| k == key && v.is_none());
+        if in_line { self.beam.take() } else { None }
     }
 
     /// A string field's value, if present and a string.
@@ -132,17 +181,12 @@ impl<'a> Frame<'a> {
 
     /// True when `key` is present.
     pub fn has(&self, key: &str) -> bool {
-        self.get(key).is_some()
+        self.fields.iter().any(|(k, _)| k == key)
     }
 
     /// The `request_id`, if present and well-formed.
     pub fn request_id(&self) -> Option<RequestId> {
-        let raw = self.get("request_id")?;
-        match serde_json::from_str::<RequestId>(raw.get()) {
-            Ok(RequestId::Text(s)) if s.len() > REQUEST_ID_MAX_LEN => None,
-            Ok(id) => Some(id),
-            Err(_) => None,
-        }
+        self.request_id.clone()?.ok()
     }
 
     /// Errors for keys outside `allowed` (with a suggestion), keys given twice, and a
@@ -158,7 +202,7 @@ impl<'a> Frame<'a> {
                 errors.push(ValidationError::new(key.as_ref(), "given twice"));
             }
         }
-        if self.has("request_id") && self.request_id().is_none() {
+        if matches!(self.request_id, Some(Err(()))) {
             let msg = format!(
                 "must be a string of at most {REQUEST_ID_MAX_LEN} bytes or a non-negative integer"
             );
@@ -256,10 +300,20 @@ impl<'de> Deserialize<'de> for Frame<'de> {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Frame<'de>, A::Error> {
                 let mut fields = Vec::with_capacity(4);
+                let mut beam = None;
                 while let Some(Key(k)) = map.next_key::<Key<'de>>()? {
-                    fields.push((k, map.next_value::<&'de RawValue>()?));
+                    if beam.is_none() && (k == "params" || k == "beam") {
+                        beam = Some(map.next_value::<BeamSlot>()?.0);
+                        fields.push((k, None));
+                    } else {
+                        fields.push((k, Some(map.next_value::<&'de RawValue>()?)));
+                    }
                 }
-                Ok(Frame { fields })
+                Ok(Frame {
+                    fields,
+                    beam,
+                    request_id: None,
+                })
             }
         }
         d.deserialize_map(V)

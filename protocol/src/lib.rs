@@ -3,10 +3,12 @@
 //! - [`channel`]: channel names (`batch:<uuid>`, `session:<id>`, `config`, `designs`) and
 //!   positions `(epoch, offset)`, which are also SSE event ids.
 //! - [`beam`]: a beam on the wire ([`BeamParams`]), its units and defaults, and its conversion
-//!   into the engine's input; [`params`] reads one leniently, collecting every wire error.
+//!   into the engine's input; [`params`] holds one as read (with every wire error) and
+//!   validates it; the private `reader` module is the one-pass lenient reader.
 //! - [`client`]: client → server messages and their decoder ([`ClientMessage::decode`]);
 //!   [`frame`] reads a frame's top-level fields and says what is wrong with it.
 //! - [`server`]: server → client messages ([`ServerMessage`]), replies in the request's dialect.
+//! - [`reply`]: the design reply written straight from the engine's output (hot path).
 //! - [`event`]: channel events as clients see them, over WebSocket and SSE.
 //! - [`record`]: the compact positional beam ([`BeamRecord`]) shared by [`job`] chunks and
 //!   [`stored`] channel payloads (what a Redis Stream entry holds).
@@ -31,7 +33,9 @@ pub mod event;
 pub mod frame;
 pub mod job;
 pub mod params;
+mod reader;
 pub mod record;
+pub mod reply;
 pub mod result;
 pub mod schema;
 pub mod server;

@@ -11,9 +11,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::beam::Assumed;
 
-/// Rounds to 3 decimal places (NaN and infinities pass through and serialise as null).
-fn r3(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
+/// Rounds to 3 decimal places (NaN and infinities pass through and serialise as null);
+/// `+ 0.0` turns a negative zero into zero, so no `-0.0` reaches the wire.
+pub(crate) fn r3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0 + 0.0
 }
 
 /// `count` bars of `dia` mm.

@@ -147,3 +147,58 @@ fn a_bad_frame_gets_an_error_reply_echoing_the_request_id() {
             .contains("did you mean `design_beam`?")
     );
 }
+
+/// The hand-written hot-path encoder gives exactly the bytes of the typed encoder.
+#[test]
+fn the_fast_reply_writer_matches_the_typed_encoder_byte_for_byte() {
+    let session: SessionId = "tab-\"1\""
+        .parse()
+        .unwrap_or_else(|_| "tab-1".parse().unwrap());
+    let config = DesignConfig::default();
+    let mut frames = vec![SEED_PARAMS.to_owned(), SEED_ACTION.to_owned()];
+    for (i, (b, d)) in [
+        (230, 300),
+        (300, 450),
+        (300, 600),
+        (350, 900),
+        (400, 1200),
+        (200, 250),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        for mu in [5.0, 60.0, 150.5, 320.25, 900.0, 2500.0] {
+            for vu in ["", r#","Vu":45"#, r#","Vu":180.5"#, r#","Vu":900"#] {
+                let id = if i % 2 == 0 {
+                    r#","id":"B \"q\"\n\\x""#
+                } else {
+                    ""
+                };
+                frames.push(format!(
+                    r#"{{"type":"design_beam","request_id":{i},"params":{{"width":{b},"depth":{d},"length":{},"Mu":{mu}{vu}{id},"support":"cantilever"}}}}"#,
+                    3000 + 1000 * i
+                ));
+                frames.push(format!(
+                    r#"{{"action":"design","request_id":"a{i}","beam":{{"width":{b},"depth":{d},"Mu":{mu}{vu},"fck":30,"fy":415,"tension":[{{"count":3,"dia":20}}],"compression":[{{"count":2,"dia":12}}],"stirrups":{{"legs":2,"dia":8,"spacing":175}}}}}}"#
+                ));
+            }
+        }
+    }
+    let mut compared = 0;
+    for frame in &frames {
+        let Ok(ClientMessage::DesignBeam(request)) = ClientMessage::decode(frame) else {
+            panic!("{frame}")
+        };
+        let Ok(valid) = request.params.validate(&config) else {
+            continue;
+        };
+        let design = beam_design::design(&valid.beam);
+        let typed =
+            ServerMessage::design_reply(&request, &valid, &design, &session, NOW_MS).encode();
+        let mut fast = Vec::new();
+        protocol::reply::write_design_reply(&mut fast, &request, &valid, &design, &session, NOW_MS);
+        assert_eq!(String::from_utf8(fast).unwrap(), typed);
+        compared += 1;
+    }
+    assert!(compared > 200, "only {compared} frames were valid beams");
+}
