@@ -47,6 +47,15 @@ impl Face {
     /// Places `bars` (larger first) in as few layers as fit. When they do not fit in two
     /// layers the result says so (`fits == false`) and puts the rest in the second layer.
     pub fn place(&self, bars: BarArrangement) -> Placed {
+        let placed = self.layout(bars);
+        Placed {
+            centroid: self.centroid(&placed.bars),
+            ..placed
+        }
+    }
+
+    /// [`Face::place`] without the centroid (left 0): all the search needs to rank candidates.
+    fn layout(&self, bars: BarArrangement) -> Placed {
         let (p, s) = (
             bars.primary,
             bars.secondary.unwrap_or(BarGroup {
@@ -79,17 +88,23 @@ impl Face {
             first_layer_count: first,
             ..bars
         };
-        let centroid = self.centroid(p, s, kp, ks);
         Placed {
             bars: placed,
-            centroid,
+            centroid: 0.0,
             clear_spacing,
             fits,
         }
     }
 
-    /// Centroid depth from the face of `p` and `s` bars with `kp`, `ks` in the first layer.
-    fn centroid(&self, p: BarGroup, s: BarGroup, kp: u8, ks: u8) -> f64 {
+    /// Centroid depth from the face of arranged bars (larger bars first in the first layer).
+    fn centroid(&self, bars: &BarArrangement) -> f64 {
+        let p = bars.primary;
+        let s = bars.secondary.unwrap_or(BarGroup {
+            count: 0,
+            dia_mm: 0,
+        });
+        let kp = bars.first_layer_count.min(p.count);
+        let ks = bars.first_layer_count - kp;
         let l1_dia = if kp > 0 { p.dia_mm } else { s.dia_mm };
         let vertical = 15f64
             .max(self.aggregate * 2.0 / 3.0)
@@ -168,7 +183,10 @@ impl Face {
                 n1 += 1.0;
             }
         }
-        best.map(|(_, placed)| placed)
+        best.map(|(_, placed)| Placed {
+            centroid: self.centroid(&placed.bars),
+            ..placed
+        })
     }
 
     /// Places `bars` and keeps them in `best` if acceptable and better. Candidates whose bare
@@ -185,7 +203,7 @@ impl Face {
         if best.as_ref().is_some_and(|(score, _)| bare > score + 1e-9) {
             return;
         }
-        let placed = self.place(bars);
+        let placed = self.layout(bars);
         if !self.acceptable(&placed) {
             return;
         }
