@@ -63,11 +63,16 @@ async fn a_worker_killed_mid_batch_loses_no_beam_and_lands_none_twice() {
         let (server, broker) = redis(Persistence::None).await;
         let id = broker.submit(valid_batch(20_000, 500)).await.unwrap().id;
         let mut victim = WorkerProcess::spawn(&server.url(), PREFIX, "victim", SLOW);
-        let _survivor = WorkerProcess::spawn(&server.url(), PREFIX, "survivor", SLOW);
+        let survivor = WorkerProcess::spawn(&server.url(), PREFIX, "survivor", SLOW);
 
         // Act
         wait_mid_chunk(&server, &broker, id, "victim").await;
         victim.kill9().await;
+        assert_eq!(
+            held(&server, "victim"),
+            1,
+            "the victim died holding a chunk"
+        );
 
         // Assert
         let state = wait_terminal(&broker, id, FINISH).await;
@@ -78,6 +83,14 @@ async fn a_worker_killed_mid_batch_loses_no_beam_and_lands_none_twice() {
         assert_eq!(tally.results, 20_000);
         assert!(tally.completed());
         assert_eq!(held(&server, "victim"), 0, "the victim's chunk was reaped");
+        let reaped = survivor
+            .metric("beamstream_worker_chunks_reaped_total")
+            .await;
+        assert_eq!(
+            reaped,
+            Some(1.0),
+            "the survivor's reaper returned the chunk"
+        );
     })
     .await;
 }
@@ -203,7 +216,7 @@ async fn bad_beams_become_error_entries_with_field_and_rule_and_the_rest_design(
         let id = broker.submit(batch(records, 256)).await.unwrap().id;
 
         // Act
-        let _w = WorkerProcess::spawn(&server.url(), PREFIX, "w", &[]);
+        let w = WorkerProcess::spawn(&server.url(), PREFIX, "w", &[]);
 
         // Assert
         let state = wait_terminal(&broker, id, FINISH).await;
@@ -220,6 +233,33 @@ async fn bad_beams_become_error_entries_with_field_and_rule_and_the_rest_design(
         for ((_, message), (_, fck)) in errors.iter().zip(bad) {
             assert!(message.starts_with("fck: "), "{message}");
             assert!(message.contains(&format!("{fck}")), "{message}");
+        }
+        assert_eq!(
+            w.metric("beamstream_worker_beams_designed_total").await,
+            Some(997.0)
+        );
+        assert_eq!(
+            w.metric("beamstream_worker_beams_failed_total").await,
+            Some(3.0)
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn bad_settings_are_all_reported_and_the_process_exits_non_zero() {
+    bounded(async {
+        let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_design-worker"))
+            .args(["--concurrency", "zero", "--bogus", "--log-format=xml"])
+            .env("BEAMSTREAM_LOG_FORMAT", "pretty")
+            .output()
+            .await
+            .expect("run design-worker");
+
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        for part in ["`concurrency`", "--bogus", "`log-format`"] {
+            assert!(stderr.contains(part), "{part} missing from: {stderr}");
         }
     })
     .await;

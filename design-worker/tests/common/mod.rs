@@ -275,14 +275,29 @@ impl WorkerProcess {
 
     /// `GET /healthz`: the status code, or `None` when nothing answers.
     pub async fn healthz(&self) -> Option<u16> {
+        self.get("/healthz").await.map(|(code, _)| code)
+    }
+
+    /// The value of an unlabelled metric on `/metrics`.
+    pub async fn metric(&self, name: &str) -> Option<f64> {
+        let (_, body) = self.get("/metrics").await?;
+        body.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+            .and_then(|v| v.trim().parse().ok())
+    }
+
+    /// `GET path` on the metrics port: status code and body.
+    async fn get(&self, path: &str) -> Option<(u16, String)> {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let mut s = tokio::net::TcpStream::connect(self.listen).await.ok()?;
-        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: w\r\n\r\n")
+        s.write_all(format!("GET {path} HTTP/1.1\r\nHost: w\r\n\r\n").as_bytes())
             .await
             .ok()?;
         let mut out = String::new();
         s.read_to_string(&mut out).await.ok()?;
-        out.get(9..12)?.parse().ok()
+        let code = out.get(9..12)?.parse().ok()?;
+        let body = out.split_once("\r\n\r\n")?.1.to_owned();
+        Some((code, body))
     }
 }
 
