@@ -143,50 +143,54 @@ impl Face {
             dias[len] = (d, bar_area_mm2(d));
             len += 1;
         }
-        let dias = &dias[..len];
         let mut best: Option<(f64, Placed)> = None;
-        for (i, &(p, a1)) in dias.iter().enumerate() {
-            let n_area = ceil(area / a1).max(2.0);
-            if n_area > MAX_BARS {
-                continue;
-            }
-            // Bars of φ1 or smaller beyond two full layers of φ1 can never fit: skip those.
-            let gap = f64::from(p).max(self.aggregate + 5.0);
-            let two_layers =
-                2.0 * f64::from(how_many(self.clear_width + gap, f64::from(p) + gap, 30));
-            // Any arrangement led by φ1 needs at least n_area bars (a smaller second diameter
-            // only adds bars): none fits when n_area exceeds two layers.
-            if n_area > two_layers {
-                continue;
-            }
-            let n = n_area.max(self.bars_for_spacing(p));
-            if n <= two_layers {
-                self.consider(single(p, n), &mut best);
-            }
-            // The second diameter is the next smaller one allowed, if at least φ1 / 2. A mixed
-            // arrangement scores at least area × (1 + 2 %): skip when that cannot win.
-            let Some(&(s, a2)) = i.checked_sub(1).and_then(|j| dias.get(j)) else {
-                continue;
-            };
-            let hopeless = best
-                .as_ref()
-                .is_some_and(|(score, _)| *score <= area * (1.0 + MIXED_PENALTY));
-            if 2 * s < p || hopeless {
-                continue;
-            }
-            let mut n1 = ceil(area / (a1 + a2)).max(2.0);
-            while n1 < n_area {
-                let n2 = ceil((area - n1 * a1) / a2);
-                if n2 >= 1.0 && n2 <= n1 && n1 + n2 <= two_layers {
-                    self.consider(mixed(p, n1, s, n2), &mut best);
-                }
-                n1 += 1.0;
-            }
+        for i in 0..len {
+            // The second diameter is the next smaller one allowed, if any.
+            let smaller = i.checked_sub(1).map(|j| dias[j]);
+            self.consider_led_by(area, dias[i], smaller, &mut best);
         }
         best.map(|(_, placed)| Placed {
             centroid: self.centroid(&placed.bars),
             ..placed
         })
+    }
+
+    /// Considers the arrangements led by bars `(φ1, a1)`: φ1 alone, and φ1 with some of the
+    /// `smaller` diameter `(φ2, a2)` when φ2 ≥ φ1 / 2.
+    fn consider_led_by(
+        &self,
+        area: f64,
+        (p, a1): (u8, f64),
+        smaller: Option<(u8, f64)>,
+        best: &mut Option<(f64, Placed)>,
+    ) {
+        let n_area = ceil(area / a1).max(2.0);
+        // Any arrangement led by φ1 needs at least n_area bars (a smaller second diameter only
+        // adds bars), and bars beyond two full layers of φ1 never fit.
+        let gap = f64::from(p).max(self.aggregate + 5.0);
+        let two_layers = 2.0 * f64::from(how_many(self.clear_width + gap, f64::from(p) + gap, 30));
+        if n_area > MAX_BARS || n_area > two_layers {
+            return;
+        }
+        let n = n_area.max(self.bars_for_spacing(p));
+        if n <= two_layers {
+            self.consider(single(p, n), best);
+        }
+        // A mixed arrangement scores at least area × (1 + 2 %): skip when that cannot win.
+        let hopeless = best
+            .as_ref()
+            .is_some_and(|(score, _)| *score <= area * (1.0 + MIXED_PENALTY));
+        let Some((s, a2)) = smaller.filter(|&(s, _)| 2 * s >= p && !hopeless) else {
+            return;
+        };
+        let mut n1 = ceil(area / (a1 + a2)).max(2.0);
+        while n1 < n_area {
+            let n2 = ceil((area - n1 * a1) / a2);
+            if n2 >= 1.0 && n2 <= n1 && n1 + n2 <= two_layers {
+                self.consider(mixed(p, n1, s, n2), best);
+            }
+            n1 += 1.0;
+        }
     }
 
     /// Places `bars` and keeps them in `best` if acceptable and better. Candidates whose bare
