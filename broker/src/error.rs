@@ -14,6 +14,10 @@ pub enum BrokerError {
     /// Redis answered with an error (script error, OOM under `noeviction`, wrong type).
     #[error("redis error: {0}")]
     Redis(#[source] redis::RedisError),
+    /// A blocking call got no reply in time; its connection was discarded. Retryable (after a
+    /// `recover_own`, since the command may have taken effect).
+    #[error("no reply in time: {0}")]
+    Timeout(&'static str),
     /// No blocking connection could be taken from the pool. Retryable.
     #[error("blocking connection pool: {0}")]
     Pool(String),
@@ -51,7 +55,7 @@ pub enum BrokerError {
 impl BrokerError {
     /// True when the same call may succeed later (connection trouble), false for logical errors.
     pub fn is_retryable(&self) -> bool {
-        matches!(self, Self::Connection(_) | Self::Pool(_))
+        matches!(self, Self::Connection(_) | Self::Pool(_) | Self::Timeout(_))
     }
 }
 

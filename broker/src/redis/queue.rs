@@ -110,9 +110,7 @@ impl RedisBroker {
                 // The reply may still arrive on this connection: never reuse it. The chunk (if
                 // the move happened) sits in the worker's list; `recover_own` finds it.
                 drop(deadpool_redis::Connection::take(conn));
-                Err(BrokerError::Pool(
-                    "BLMOVE reply lost (client timeout)".into(),
-                ))
+                Err(BrokerError::Timeout("BLMOVE"))
             }
         }
     }
