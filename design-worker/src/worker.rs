@@ -138,18 +138,22 @@ impl Worker {
     }
 }
 
-/// One fetch loop: recover own chunks (loop 0), then fetch and process until shutdown.
+/// One fetch loop: process fetched chunks until shutdown. Loop 0 audits the worker's own
+/// processing list at start; any loop audits it again after a failed fetch, since a BLMOVE whose
+/// reply was lost may have moved a chunk there that nobody claimed.
 async fn fetch_loop(
     shared: Arc<Shared>,
     n: usize,
     shutdown: CancellationToken,
     hard: CancellationToken,
 ) {
-    if n == 0 {
-        recover(&shared, &shutdown, &hard).await;
-    }
+    let mut audit = n == 0;
     let mut backoff = Backoff::new();
     while !shutdown.is_cancelled() {
+        if audit && !recover(&shared, &shutdown, &hard).await {
+            break;
+        }
+        audit = false;
         let s = &shared.settings;
         let fetched = shared.broker.fetch(&s.id, s.fetch_timeout).await;
         shared.observe(&fetched);
@@ -160,6 +164,7 @@ async fn fetch_loop(
             }
             Ok(None) => backoff.reset(),
             Err(_) => {
+                audit = true;
                 if !backoff.wait(&shutdown).await {
                     break;
                 }
@@ -168,9 +173,11 @@ async fn fetch_loop(
     }
 }
 
-/// Re-processes the chunks left in this worker's own processing list (a restart with the
-/// same id after a crash, or a fetch whose reply was lost).
-async fn recover(shared: &Shared, shutdown: &CancellationToken, hard: &CancellationToken) {
+/// Re-claims and processes the chunks in this worker's own processing list (a restart with the
+/// same id after a crash, or a fetch whose reply was lost). A chunk another loop of this worker
+/// still processes is re-claimed too: that loop's next emit is fenced and it lets go, so the
+/// chunk is finished exactly once. False when shutdown came before Redis answered.
+async fn recover(shared: &Shared, shutdown: &CancellationToken, hard: &CancellationToken) -> bool {
     let mut backoff = Backoff::new();
     let claims = loop {
         let r = shared.broker.recover_own(&shared.settings.id).await;
@@ -178,7 +185,7 @@ async fn recover(shared: &Shared, shutdown: &CancellationToken, hard: &Cancellat
         match r {
             Ok(claims) => break claims,
             Err(_) if backoff.wait(shutdown).await => continue,
-            Err(_) => return,
+            Err(_) => return false,
         }
     };
     if !claims.is_empty() {
@@ -187,4 +194,5 @@ async fn recover(shared: &Shared, shutdown: &CancellationToken, hard: &Cancellat
     for claim in claims {
         chunk::process(shared, claim, hard).await;
     }
+    true
 }

@@ -180,3 +180,73 @@ async fn a_cancel_stops_the_chunk_in_flight_and_releases_it() {
     })
     .await;
 }
+
+/// A worker on its own thread and runtime, so it keeps running whatever blocks the test's.
+struct Elsewhere {
+    stop: CancellationToken,
+    thread: std::thread::JoinHandle<()>,
+    metrics: Arc<Metrics>,
+}
+
+fn start_elsewhere(broker: &Broker, settings: WorkerSettings) -> Elsewhere {
+    let metrics = Arc::new(Metrics::new(&prometheus::Registry::new()).unwrap());
+    let worker = Worker::new(broker.clone(), settings, metrics.clone(), Health::new());
+    let stop = CancellationToken::new();
+    let token = stop.clone();
+    let thread = std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+            .block_on(worker.run(token));
+    });
+    Elsewhere {
+        stop,
+        thread,
+        metrics,
+    }
+}
+
+#[tokio::test]
+async fn heartbeats_keep_flowing_while_a_long_slice_is_designed() {
+    bounded(async {
+        // Arrange: one slice of 100,000 beams (seconds of design work in a debug build) on this
+        // single-threaded runtime, and a watcher on another thread whose reaper takes the chunk
+        // if the busy worker's heartbeats stop for `dead_after` (1 s).
+        let broker = Broker::memory(BrokerSettings {
+            dead_after: Duration::from_secs(1),
+            reap_interval: Duration::from_millis(50),
+            ..BrokerSettings::default()
+        });
+        let id = broker
+            .submit(valid_batch(100_000, 100_000))
+            .await
+            .unwrap()
+            .id;
+        let busy = start(&broker, settings("busy", 100_000));
+        wait_for(
+            "the chunk to be claimed",
+            Duration::from_secs(30),
+            || async { (busy.metrics.chunks_in_flight.get() == 1).then_some(()) },
+        )
+        .await;
+        let watcher = start_elsewhere(&broker, settings("watcher", 100));
+
+        // Act
+        let state = wait_terminal(&broker, id, Duration::from_secs(100)).await;
+
+        // Assert: nothing was reaped or fenced; the busy worker landed every beam once.
+        assert_eq!(state.status, BatchStatus::Completed);
+        assert_eq!(watcher.metrics.chunks_reaped.get(), 0);
+        assert_eq!(busy.metrics.emits_fenced.get(), 0);
+        assert_eq!(busy.metrics.beams_designed.get(), 100_000);
+        Tally::of(&stream(&broker, id).await, 100_000).assert_exactly_once();
+        busy.stop().await;
+        watcher.stop.cancel();
+        tokio::task::spawn_blocking(move || watcher.thread.join())
+            .await
+            .unwrap()
+            .expect("watcher thread");
+    })
+    .await;
+}
