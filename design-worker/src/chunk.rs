@@ -7,7 +7,7 @@
 //! | done | every slice landed | acked |
 //! | stopped | the batch was cancelled, completed or expired (emit reply or heartbeat) | acked |
 //! | fenced | the chunk was reaped and re-claimed: the newer claim owns it | left alone |
-//! | abandoned | the shutdown deadline passed, or a broker bug | left in the processing list |
+//! | abandoned | the shutdown deadline passed, or a broker bug | left in the processing list (handed back when the worker retires) |
 //!
 //! A fenced chunk is not acked because the element's bytes are the same in every attempt:
 //! removing it could remove the newer claim's element if this very worker holds it again.

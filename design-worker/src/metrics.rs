@@ -34,6 +34,8 @@ pub mod names {
     pub const REDIS_ERRORS: &str = "beamstream_worker_redis_errors_total";
     /// Emits the broker fenced (the chunk was re-claimed elsewhere).
     pub const EMITS_FENCED: &str = "beamstream_worker_emits_fenced_total";
+    /// Chunks handed back to the queue when the worker retired (left at the shutdown deadline).
+    pub const CHUNKS_HANDED_BACK: &str = "beamstream_worker_chunks_handed_back_total";
     /// Chunks in flight right now.
     pub const CHUNKS_IN_FLIGHT: &str = "beamstream_worker_chunks_in_flight";
 }
@@ -65,6 +67,8 @@ pub struct Metrics {
     pub redis_errors: IntCounter,
     /// See [`names::EMITS_FENCED`].
     pub emits_fenced: IntCounter,
+    /// See [`names::CHUNKS_HANDED_BACK`].
+    pub chunks_handed_back: IntCounter,
     /// See [`names::CHUNKS_IN_FLIGHT`].
     pub chunks_in_flight: IntGauge,
     /// The last rate sample: when, and the beams counted then.
@@ -106,6 +110,7 @@ impl Metrics {
             queue_length: IntGauge::new(names::QUEUE_LENGTH, "Chunks waiting in the queue")?,
             redis_errors: counter(names::REDIS_ERRORS, "Failed broker calls")?,
             emits_fenced: counter(names::EMITS_FENCED, "Emits fenced by a newer claim")?,
+            chunks_handed_back: counter(names::CHUNKS_HANDED_BACK, "Chunks handed back on retire")?,
             chunks_in_flight: IntGauge::new(names::CHUNKS_IN_FLIGHT, "Chunks in flight")?,
             last_sample: Mutex::new((Instant::now(), 0)),
         };
@@ -114,7 +119,7 @@ impl Metrics {
     }
 
     fn register(&self, registry: &Registry) -> Result<(), prometheus::Error> {
-        let all: [Box<dyn prometheus::core::Collector>; 13] = [
+        let all: [Box<dyn prometheus::core::Collector>; 14] = [
             Box::new(self.chunks_processed.clone()),
             Box::new(self.beams_designed.clone()),
             Box::new(self.beams_failed.clone()),
@@ -127,6 +132,7 @@ impl Metrics {
             Box::new(self.queue_length.clone()),
             Box::new(self.redis_errors.clone()),
             Box::new(self.emits_fenced.clone()),
+            Box::new(self.chunks_handed_back.clone()),
             Box::new(self.chunks_in_flight.clone()),
         ];
         all.into_iter().try_for_each(|c| registry.register(c))

@@ -2,12 +2,12 @@
 //!
 //! `concurrency` fetch loops each hold at most one chunk. A loop checks the shutdown token
 //! before every fetch and never abandons a fetch midway (a BLMOVE reply dropped on the floor
-//! would strand its chunk until the reaper noticed), so an idle worker stops within one
-//! `fetch_timeout`. On shutdown the loops finish their chunk (every emit is idempotent, so
-//! finishing is always safe) until `shutdown_deadline`; past it, a chunk still in flight is left
-//! in the processing list, and since the heartbeat stops with the worker, another worker's
-//! reaper returns it to the queue after `dead_after`. The heartbeat keeps beating while the
-//! chunks drain, so a draining worker is never reaped under its own feet.
+//! would strand its chunk), so an idle worker stops within one `fetch_timeout`. On shutdown the
+//! loops finish their chunk (every emit is idempotent, so finishing is always safe) until
+//! `shutdown_deadline`; past it, a chunk still in flight stops between two slices. The heartbeat
+//! keeps beating while the chunks drain, so a draining worker is never reaped under its own
+//! feet. Then the worker retires: the broker hands any chunk it still holds back to the head of
+//! the queue and removes it from the registry in one step.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,6 +29,8 @@ use crate::{chunk, heartbeat, reaper};
 const ABANDON_GRACE: Duration = Duration::from_secs(1);
 /// How long the last heartbeat or reaper call may take once the loops are done.
 const BACKGROUND_GRACE: Duration = Duration::from_secs(2);
+/// How long retiring (hand back and deregister) may keep retrying.
+const RETIRE_BOUND: Duration = Duration::from_secs(3);
 
 /// State every task of one worker shares.
 #[derive(Debug)]
@@ -102,12 +104,8 @@ impl Worker {
         let hard = CancellationToken::new();
         let loops = TaskTracker::new();
         for n in 0..shared.settings.concurrency {
-            loops.spawn(fetch_loop(
-                shared.clone(),
-                n,
-                shutdown.clone(),
-                hard.clone(),
-            ));
+            let (s, stop, hard) = (shared.clone(), shutdown.clone(), hard.clone());
+            loops.spawn(fetch_loop(s, n, stop, hard));
         }
         loops.close();
         let background = CancellationToken::new();
@@ -117,24 +115,67 @@ impl Worker {
         tasks.close();
         tracing::info!(concurrency = shared.settings.concurrency, "worker started");
 
-        let deadline = async {
-            shutdown.cancelled().await;
-            tracing::info!(in_flight = shared.inflight.len(), "draining");
-            tokio::time::sleep(shared.settings.shutdown_deadline).await;
-        };
-        tokio::select! {
-            _ = loops.wait() => {}
-            _ = deadline => {
-                tracing::warn!(in_flight = shared.inflight.len(), "shutdown deadline reached");
-                hard.cancel();
-                if tokio::time::timeout(ABANDON_GRACE, loops.wait()).await.is_err() {
-                    tracing::warn!("fetch loops abandoned; the reaper returns their chunks");
-                }
-            }
-        }
+        let drained = drain(&shared, &loops, &shutdown, &hard).await;
         background.cancel();
         let _ = tokio::time::timeout(BACKGROUND_GRACE, tasks.wait()).await;
+        if drained {
+            retire(&shared).await;
+        } else {
+            // A loop still inside a fetch could land a chunk in the processing list after a
+            // retire had deregistered the worker, where no reaper would look: keep the registry
+            // entry instead, and let it expire so the reaper returns everything.
+            tracing::warn!("fetch loops stuck; the reaper returns their chunks after dead-after");
+        }
         tracing::info!(left_in_flight = shared.inflight.len(), "worker stopped");
+    }
+}
+
+/// Waits for the loops to stop after `shutdown`, cancelling `hard` at the deadline; true when
+/// every loop has returned.
+async fn drain(
+    shared: &Shared,
+    loops: &TaskTracker,
+    shutdown: &CancellationToken,
+    hard: &CancellationToken,
+) -> bool {
+    let deadline = async {
+        shutdown.cancelled().await;
+        tracing::info!(in_flight = shared.inflight.len(), "draining");
+        tokio::time::sleep(shared.settings.shutdown_deadline).await;
+    };
+    tokio::select! {
+        _ = loops.wait() => true,
+        _ = deadline => {
+            tracing::warn!(in_flight = shared.inflight.len(), "shutdown deadline reached");
+            hard.cancel();
+            tokio::time::timeout(ABANDON_GRACE, loops.wait()).await.is_ok()
+        }
+    }
+}
+
+/// Leaves on purpose: hands the chunks still held back to the head of the queue (a chunk left
+/// at the deadline is taken up at once instead of after `dead-after`) and deregisters. If Redis
+/// does not answer in time, the registry entry expires and the reaper does the same later.
+async fn retire(shared: &Shared) {
+    let mut backoff = Backoff::new();
+    let give_up = CancellationToken::new();
+    let attempts = async {
+        loop {
+            let r = shared.broker.retire(&shared.settings.id).await;
+            shared.observe(&r);
+            match r {
+                Ok(n) => return Some(n),
+                Err(e) if e.is_retryable() && backoff.wait(&give_up).await => {}
+                Err(_) => return None,
+            }
+        }
+    };
+    match tokio::time::timeout(RETIRE_BOUND, attempts).await {
+        Ok(Some(n)) => {
+            shared.metrics.chunks_handed_back.inc_by(u64::from(n));
+            tracing::info!(handed_back = n, "retired");
+        }
+        _ => tracing::warn!("retire failed; the reaper returns any chunk after dead-after"),
     }
 }
 

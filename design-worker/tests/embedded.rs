@@ -104,7 +104,7 @@ async fn shutdown_mid_chunk_finishes_the_chunk_before_returning() {
 }
 
 #[tokio::test]
-async fn a_chunk_abandoned_at_the_deadline_is_reaped_and_finished_by_another_worker() {
+async fn a_chunk_left_at_the_deadline_is_handed_back_and_finished_by_another_worker() {
     bounded(async {
         let broker = memory();
         let id = broker.submit(valid_batch(5_000, 5_000)).await.unwrap().id;
@@ -112,16 +112,20 @@ async fn a_chunk_abandoned_at_the_deadline_is_reaped_and_finished_by_another_wor
         hasty.shutdown_deadline = Duration::from_millis(1);
         let w = start(&broker, hasty);
         wait_progress(&broker, id, 1).await;
-        w.stop().await;
-        assert!(broker.status(id).await.unwrap().done < 5_000);
+        let metrics = w.metrics.clone();
 
+        w.stop().await;
+
+        // Handed back at once by the retire, not by a reaper.
+        assert!(broker.status(id).await.unwrap().done < 5_000);
+        assert_eq!(metrics.chunks_handed_back.get(), 1);
+        assert_eq!(broker.pending_len().await.unwrap(), 1);
         let other = start(&broker, settings("other", 500));
         let state = wait_terminal(&broker, id, Duration::from_secs(60)).await;
-
         assert_eq!(state.status, BatchStatus::Completed);
         Tally::of(&stream(&broker, id).await, 5_000).assert_exactly_once();
-        assert_eq!(other.metrics.chunks_reaped.get(), 1);
-        assert_eq!(other.metrics.chunks_processed.get(), 1);
+        assert_eq!(other.metrics.chunks_reaped.get(), 0);
+        assert_eq!(other.metrics.claim_attempt.get_sample_sum(), 2.0);
         other.stop().await;
     })
     .await;

@@ -42,6 +42,13 @@ fn held(server: &RedisServer, worker: &str) -> i64 {
         .unwrap_or(-1)
 }
 
+/// True while `worker` is in the heartbeat registry.
+fn registered(server: &RedisServer, worker: &str) -> bool {
+    let key = format!("{PREFIX}{{q:design}}:workers");
+    let score = server.command(&["ZSCORE", &key, worker]).expect("ZSCORE");
+    score != testkit::Reply::Nil
+}
+
 /// Waits until `worker` holds a chunk while the batch has made progress.
 async fn wait_mid_chunk(
     server: &RedisServer,
@@ -117,8 +124,49 @@ async fn sigterm_mid_chunk_finishes_the_chunk_and_exits_zero_in_time() {
         // Assert: exited cleanly, its chunk finished (whole chunks only), nothing left held.
         assert!(status.success(), "exit status {status:?}");
         assert_eq!(held(&server, "drained"), 0);
+        assert!(
+            !registered(&server, "drained"),
+            "still registered after retiring"
+        );
         let after = broker.status(id).await.unwrap();
         assert_eq!(after.done % 2_000, 0, "a partial chunk: {}", after.done);
+        let _next = WorkerProcess::spawn(&server.url(), PREFIX, "next", &[]);
+        let state = wait_terminal(&broker, id, FINISH).await;
+        assert_eq!(state.status, BatchStatus::Completed);
+        let tally = Tally::of(&stream(&broker, id).await, 20_000);
+        tally.assert_exactly_once();
+        assert!(tally.completed());
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_past_the_deadline_hands_the_chunk_back_at_once_and_deregisters() {
+    bounded(async {
+        // Arrange: one big chunk, no time to finish it, and a reaper too slow to matter.
+        let (server, broker) = redis(Persistence::None).await;
+        let id = broker.submit(valid_batch(20_000, 20_000)).await.unwrap().id;
+        let hasty = [
+            ("BEAMSTREAM_SHUTDOWN_DEADLINE", "1ms"),
+            ("BEAMSTREAM_DEAD_AFTER", "600s"),
+        ];
+        let mut w = WorkerProcess::spawn(&server.url(), PREFIX, "hasty", &[SLOW, &hasty].concat());
+        wait_mid_chunk(&server, &broker, id, "hasty").await;
+
+        // Act
+        w.terminate().await;
+        let status = w.exit_status(Duration::from_secs(10)).await;
+
+        // Assert: exit 0, the chunk back in the queue at once, the worker out of the registry.
+        assert!(status.success(), "exit status {status:?}");
+        assert_eq!(held(&server, "hasty"), 0);
+        assert_eq!(broker.pending_len().await.unwrap(), 1);
+        assert!(
+            !registered(&server, "hasty"),
+            "still registered after retiring"
+        );
+        let partial = broker.status(id).await.unwrap().done;
+        assert!(partial < 20_000, "the chunk finished anyway");
         let _next = WorkerProcess::spawn(&server.url(), PREFIX, "next", &[]);
         let state = wait_terminal(&broker, id, FINISH).await;
         assert_eq!(state.status, BatchStatus::Completed);
