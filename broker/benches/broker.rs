@@ -6,8 +6,8 @@
 //! 2. Redis memory per stored beam result: `INFO memory` `used_memory` before submitting a
 //!    100,000-beam batch and after its last emit and ack (stream + done bitmap + meta), with
 //!    synthetic 100-byte payloads and with protocol's real compact result encoding.
-//! 3. publish → subscriber delivery latency at 10,000 publications/s (open loop, evenly
-//!    spaced by a pacing thread) on loopback, over the RESP3 subscriber.
+//! 3. publish → subscriber delivery latency at 10,000 publications/s (open loop: 1 ms ticks or
+//!    an evenly spacing thread) on loopback, over the RESP3 subscriber.
 
 // A bench binary's report is its stdout.
 #![allow(clippy::print_stdout)]
@@ -219,7 +219,37 @@ async fn sequential_publish(b: &Broker) {
     );
 }
 
-async fn delivery_latency(b: &Broker, runtime: &str) {
+/// How the open-loop publisher spaces its publications.
+#[derive(Clone, Copy)]
+enum Pacing {
+    /// A runtime task wakes every 1 ms (tokio's timer resolution) and sends what is due: bursts
+    /// of 10 at 10,000/s, spawned from inside the runtime.
+    Tick,
+    /// A pacing thread sleeps to each send time (evenly spaced, no spinning) and hands each
+    /// publication to the runtime from outside (a cross-thread wake per publication).
+    Thread,
+}
+
+/// Spawns one publication carrying its send time; records the publish call's round trip.
+fn spawn_publication(
+    handle: &tokio::runtime::Handle,
+    b: &Broker,
+    ch: &Channel,
+    calls: &Arc<std::sync::Mutex<Vec<u64>>>,
+    origin: Instant,
+) {
+    let (b, ch, calls) = (b.clone(), ch.clone(), Arc::clone(calls));
+    handle.spawn(async move {
+        let start = origin.elapsed().as_nanos() as u64;
+        let mut payload = vec![b'x'; 100];
+        payload[..8].copy_from_slice(&start.to_le_bytes());
+        b.publish(&ch, payload.into()).await.unwrap();
+        let end = origin.elapsed().as_nanos() as u64;
+        calls.lock().unwrap().push(end - start);
+    });
+}
+
+async fn delivery_latency(b: &Broker, runtime: &str, pacing: Pacing) {
     // BENCH_RATE overrides the publication rate (for exploring; the budget is at 10,000/s).
     let rate: u64 = std::env::var("BENCH_RATE")
         .ok()
@@ -231,14 +261,13 @@ async fn delivery_latency(b: &Broker, runtime: &str) {
     let (sub, mut rx) = b.subscriber(65_536).await.unwrap();
     sub.subscribe(&ch).await.unwrap();
     let origin = Instant::now();
-    let now_ns = move || origin.elapsed().as_nanos() as u64;
     let receiver = tokio::spawn(async move {
         let mut lat = Vec::with_capacity(total as usize);
         while (lat.len() as u64) < total {
             match rx.recv().await.expect("subscriber alive") {
                 Event::Message(m) => {
                     let sent = u64::from_le_bytes(m.payload[..8].try_into().unwrap());
-                    lat.push(now_ns() - sent);
+                    lat.push(origin.elapsed().as_nanos() as u64 - sent);
                 }
                 other => panic!("unexpected {other:?}"),
             }
@@ -246,35 +275,43 @@ async fn delivery_latency(b: &Broker, runtime: &str) {
         lat
     });
     let calls = Arc::new(std::sync::Mutex::new(Vec::with_capacity(total as usize)));
-    // Open loop, evenly spaced: a pacing thread sleeps to each send time (no spinning) and hands
-    // each publication to the runtime; a late pacer catches up without waiting.
-    let (handle, b, spacing) = (
-        tokio::runtime::Handle::current(),
-        b.clone(),
-        1_000_000_000 / rate,
-    );
-    let pacer_calls = Arc::clone(&calls);
-    let pacer = std::thread::spawn(move || {
-        for i in 0..total {
-            let due = Duration::from_nanos(i * spacing);
-            if let Some(wait) = due.checked_sub(origin.elapsed()) {
-                std::thread::sleep(wait);
+    let handle = tokio::runtime::Handle::current();
+    match pacing {
+        Pacing::Tick => {
+            let mut tick = tokio::time::interval(Duration::from_millis(1));
+            let mut sent = 0u64;
+            while sent < total {
+                tick.tick().await;
+                let due = (origin.elapsed().as_micros() as u64 * rate / 1_000_000).min(total);
+                for _ in sent..due {
+                    spawn_publication(&handle, b, &ch, &calls, origin);
+                }
+                sent = sent.max(due);
             }
-            let (b, ch, calls) = (b.clone(), ch.clone(), Arc::clone(&pacer_calls));
-            handle.spawn(async move {
-                let start = now_ns();
-                let mut payload = vec![b'x'; 100];
-                payload[..8].copy_from_slice(&start.to_le_bytes());
-                b.publish(&ch, payload.into()).await.unwrap();
-                calls.lock().unwrap().push(now_ns() - start);
+        }
+        Pacing::Thread => {
+            let (b, ch, calls) = (b.clone(), ch.clone(), Arc::clone(&calls));
+            let spacing = 1_000_000_000 / rate;
+            std::thread::spawn(move || {
+                for i in 0..total {
+                    let due = Duration::from_nanos(i * spacing);
+                    if let Some(wait) = due.checked_sub(origin.elapsed()) {
+                        std::thread::sleep(wait);
+                    }
+                    spawn_publication(&handle, &b, &ch, &calls, origin);
+                }
             });
         }
-    });
+    }
     let mut lat = receiver.await.unwrap();
-    pacer.join().unwrap();
     let mut calls = std::mem::take(&mut *calls.lock().unwrap());
+    let how = match pacing {
+        Pacing::Tick => "1 ms ticks",
+        Pacing::Thread => "pacing thread",
+    };
     println!(
-        "publish→subscriber ({runtime} runtime) at {rate}/s for {seconds} s ({total} publications): {}",
+        "publish→subscriber ({runtime} runtime, {how}) at {rate}/s for {seconds} s \
+         ({total} publications): {}",
         quantiles(&mut lat)
     );
     println!(
@@ -312,7 +349,8 @@ fn main() {
         }
         if run("latency") {
             sequential_publish(&b).await;
-            delivery_latency(&connect().await, "multi-thread").await;
+            delivery_latency(&connect().await, "multi-thread", Pacing::Tick).await;
+            delivery_latency(&connect().await, "multi-thread", Pacing::Thread).await;
         }
     });
     if run("latency") {
@@ -324,6 +362,8 @@ fn main() {
             .enable_all()
             .build()
             .unwrap();
-        single.block_on(async { delivery_latency(&connect().await, "current-thread").await });
+        single.block_on(async {
+            delivery_latency(&connect().await, "current-thread", Pacing::Tick).await
+        });
     }
 }
