@@ -1,7 +1,8 @@
 //! Worker throughput: beams per second for one and for two `design-worker` processes on one
 //! large batch against a private redis-server (AOF on, as in production).
 //!
-//! `cargo bench -p design-worker --bench throughput -- [--beams N] [--chunk N] [--workers 1,2]`
+//! `cargo bench -p design-worker --bench throughput -- [--beams N] [--chunk N] [--emit-slice N]
+//! [--workers 1,2]`
 //!
 //! For each worker count: flush Redis, start the workers (idle), submit the batch (one script,
 //! not timed), then time from the submit's return to the batch's `completed` status. Also
@@ -29,6 +30,7 @@ struct Options {
     beams: u32,
     chunk: usize,
     workers: Vec<usize>,
+    emit_slice: usize,
 }
 
 fn options() -> Options {
@@ -36,12 +38,14 @@ fn options() -> Options {
         beams: 1_000_000,
         chunk: 512,
         workers: vec![1, 2],
+        emit_slice: 256,
     };
     let args: Vec<String> = std::env::args().collect();
     for pair in args.windows(2) {
         match pair[0].as_str() {
             "--beams" => o.beams = pair[1].parse().expect("--beams N"),
             "--chunk" => o.chunk = pair[1].parse().expect("--chunk N"),
+            "--emit-slice" => o.emit_slice = pair[1].parse().expect("--emit-slice N"),
             "--workers" => {
                 o.workers = pair[1]
                     .split(',')
@@ -90,12 +94,13 @@ fn spec(beams: u32, chunk: usize) -> BatchSpec {
     }
 }
 
-fn spawn_worker(url: &str, n: usize) -> Child {
+fn spawn_worker(url: &str, n: usize, emit_slice: usize) -> Child {
     Command::new(env!("CARGO_BIN_EXE_design-worker"))
         .env("BEAMSTREAM_REDIS_URL", url)
         .env("BEAMSTREAM_KEY_PREFIX", PREFIX)
         .env("BEAMSTREAM_WORKER_ID", format!("bench-{n}"))
         .env("BEAMSTREAM_LISTEN", "127.0.0.1:0")
+        .env("BEAMSTREAM_EMIT_SLICE", emit_slice.to_string())
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
@@ -138,7 +143,7 @@ async fn run(server: &RedisServer, o: &Options, workers: usize) -> String {
         .await
         .expect("connect");
     let children: Vec<Child> = (0..workers)
-        .map(|n| spawn_worker(&server.url(), n))
+        .map(|n| spawn_worker(&server.url(), n, o.emit_slice))
         .collect();
     let batch = spec(o.beams, o.chunk);
     let cpu_before: Vec<f64> = children
@@ -166,9 +171,10 @@ async fn run(server: &RedisServer, o: &Options, workers: usize) -> String {
     let redis = redis_cpu(server) - redis_before;
     let per_beam = |cpu: f64| cpu * 1e6 / f64::from(o.beams);
     format!(
-        "workers={workers} beams={} chunk={} time={secs:.2}s beams/s={:.0} worker_cpu={:.2}µs/beam redis_cpu={:.2}µs/beam",
+        "workers={workers} beams={} chunk={} slice={} time={secs:.2}s beams/s={:.0} worker_cpu={:.2}µs/beam redis_cpu={:.2}µs/beam",
         o.beams,
         o.chunk,
+        o.emit_slice,
         f64::from(o.beams) / secs,
         per_beam(worker_cpu),
         per_beam(redis),

@@ -7,6 +7,7 @@
 //! wire field and the rule it breaks when the engine refuses it (a beam that bypassed the
 //! gateway's validation, or an engine newer than the gateway's).
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use beam_design::Beam;
@@ -49,8 +50,12 @@ impl Designer {
         let _permit = self.permits.acquire().await.unwrap();
         match tokio::task::spawn_blocking(work).await {
             Ok(v) => v,
-            // The work only panics on an engine bug: surface it where it happened.
-            Err(e) => std::panic::resume_unwind(e.into_panic()),
+            // Design panics are caught per beam (see `design_slice`); anything else is a bug
+            // of this crate, surfaced where it happened.
+            Err(e) => std::panic::resume_unwind(
+                e.try_into_panic()
+                    .unwrap_or_else(|e| Box::new(e.to_string())),
+            ),
         }
     }
 }
@@ -63,12 +68,21 @@ pub fn decode(payload: &[u8]) -> Decoded {
 }
 
 /// Designs each beam: beam `k` of `beams` is batch index `first_index + k`.
+///
+/// A panic of the engine on one beam (a bug: the engine is property-tested not to) becomes an
+/// `error` entry for that beam instead of killing the fetch loop with its chunk held.
 pub fn design_slice(first_index: u32, beams: Vec<BeamRecord>) -> Vec<BeamResult> {
     (first_index..)
         .zip(beams)
-        .map(|(index, record)| design_one(index, record))
+        .map(|(index, record)| {
+            std::panic::catch_unwind(AssertUnwindSafe(|| design_one(index, record)))
+                .unwrap_or_else(|_| failure(index, ENGINE_PANIC))
+        })
         .collect()
 }
+
+/// The `error` text of a beam the engine panicked on.
+pub const ENGINE_PANIC: &str = "internal error: the design engine failed on this beam";
 
 /// One beam's result: its compact stored form, or an `error` entry with field and rule.
 pub fn design_one(index: u32, record: BeamRecord) -> BeamResult {
