@@ -258,3 +258,35 @@ async fn rate_limit_allows_a_burst_of_limit_then_refuses(b: Broker) {
     assert!(refused.reset_after > Duration::from_secs(3000));
     assert!(other.allowed);
 }
+
+/// Memory only: its delivery is synchronous, so a full queue is deterministic. (The Redis
+/// subscriber shares the same bounded sink, whose overflow rule is unit-tested.)
+#[tokio::test]
+async fn memory_full_subscriber_queue_reports_lagged_and_history_fills_the_gap() {
+    common::bounded(async {
+        let b = Broker::memory(settings());
+        let ch = session("s-slow");
+        let (sub, mut rx) = b.subscriber(2).await.unwrap();
+        sub.subscribe(&ch).await.unwrap();
+        for i in 1..=4 {
+            b.publish(&ch, Bytes::from(format!("m{i}"))).await.unwrap();
+        }
+
+        let mut seen = Vec::new();
+        for _ in 0..2 {
+            let Event::Message(m) = next_event(&mut rx).await else {
+                panic!("message")
+            };
+            seen.push(m.position);
+        }
+        let last = b.publish(&ch, Bytes::from_static(b"m5")).await.unwrap();
+        assert_eq!(next_event(&mut rx).await, Event::Lagged);
+        let gap = b.history(&ch, Some(&seen[1]), 10).await.unwrap();
+
+        let offsets: Vec<u64> = gap.publications.iter().map(|p| p.offset).collect();
+        assert!(gap.recovered);
+        assert_eq!(offsets, [3, 4, 5]);
+        assert_eq!(gap.position, last);
+    })
+    .await;
+}
