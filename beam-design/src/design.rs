@@ -134,10 +134,15 @@ fn design_flexure(beam: &Beam) -> Flexural {
     let mut boost = 1.0;
     let mut fx = attempt(beam, d, d_prime, boost);
     for _ in 1..MAX_ITERATIONS {
-        let enough = fx.tension.bars.area_mm2() >= fx.req.ast_req
-            && fx.compression.map_or(0.0, |c| c.bars.area_mm2()) >= fx.req.asc_req;
+        let asc = fx.compression.map_or(0.0, |c| c.bars.area_mm2());
+        // The compression bars must also balance the tension bars provided at the final d'
+        // (a second layer of compression bars lowers fsc): else the design is over-reinforced.
+        let balanced = fx.compression.is_none_or(|_| {
+            asc >= section(beam, fx.d, fx.d_prime).asc_to_balance(fx.tension.bars.area_mm2())
+        });
+        let enough =
+            fx.tension.bars.area_mm2() >= fx.req.ast_req && asc >= fx.req.asc_req && balanced;
         if enough {
-            let asc = fx.compression.map_or(0.0, |c| c.bars.area_mm2());
             let (resistance, _) =
                 section(beam, fx.d, fx.d_prime).resistance(fx.tension.bars.area_mm2(), asc);
             // A small shortfall comes from the gap between the G-1.2 design formula and the

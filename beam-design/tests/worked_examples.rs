@@ -1,12 +1,18 @@
 //! Worked examples, each with the hand calculation that gives the expected values.
 //!
-//! Sources: the textbooks named in the issue were not available while this was written, so no
-//! example claims to come from them. Examples 1–6 and 14–16 reproduce problems (and, where
-//! printed, their answers) from the public sources cited at each test — among them the NPTEL
-//! IIT Kharagpur course and a university exam paper; examples 7–13 are hand-worked here, with
-//! every step in the comment so a reviewer can redo them on paper.
+//! **Published examples** (the source is cited at each test, with what it prints and, where
+//! the engine's exact arithmetic differs from a rounded printed value, why): 1–6, 14–23 —
+//! NPTEL IIT Kharagpur lessons, exam papers (IOE Tribhuvan University, GATE CE, ESE-type and
+//! testbook questions) with their worked answers, and public design sheets and lecture
+//! problems. **Hand-worked examples** (written here, every step in the comment so a reviewer
+//! can redo them on paper; no published source): 7–13. The textbooks (SP 16's own examples,
+//! Pillai & Menon, Krishna Raju…) were not at hand, so no test claims to reproduce them.
+//!
+//! Most printed answers use Mu,lim with the rounded lever arm 0.42 xu (or 0.138 fck b d²);
+//! the engine uses 0.416 xu (docs/design-basis.md §3), so its Mu,lim is 0.2–0.3 % higher and
+//! the tests allow that difference where it shows, stating it.
 
-use beam_design::flexure::{Section, mu_lim_nmm};
+use beam_design::flexure::{Section, fsc_mpa, mu_lim_nmm, xu_max_mm};
 use beam_design::materials::SteelGrade;
 use beam_design::shear::ShearSection;
 use beam_design::{
@@ -457,4 +463,284 @@ fn example_16_minimum_links_pick_8_mm() {
     assert!(close(needed, 95.55, 0.01), "{needed}");
     let area = |dia: u8| 2.0 * beam_design::bar_area_mm2(dia);
     assert!(area(8) >= needed && area(6) < needed);
+}
+
+/// Example 17 — doubly reinforced check (analysis type), Fe250. Source: GATE CE 2010, the
+/// linked pair of 2-mark questions "A doubly reinforced rectangular concrete beam has a width of
+/// 300 mm and an effective depth of 500 mm … 2200 mm² of steel in tension and 628 mm² … in
+/// compression … effective cover for compression steel is 50 mm. Assume that both tension and
+/// compression steel yield … M20 and Fe250 … stress block parameters (rounded off to first two
+/// decimal places) as per IS 456:2000", as printed at questions.examside.com
+/// (past-years/gate/question/a-doubly-reinforced-rectangular-concrete-beam-has-a-width-of-2010-
+/// marks-2-xoetbkfkuaglbxru.htm). Printed options: xu 205.30 / 184.56 / **160.91** / 145.30 mm and
+/// Mu,R 206.00 / **209.20** / 237.80 / 251.90 kN·m; with the rounded parameters (0.36 fck,
+/// 0.42 xu, fsc = 0.87 fy − 0.45 fck) xu = (478 500 − 628·208.5)/2160 = 160.91 and Mu,R =
+/// 2160·160.91·(500 − 0.42·160.91) + 628·208.5·450 = 150.29 + 58.92 = 209.21 kN·m: options C
+/// and B.
+/// Hand (engine constants): T = 0.87·250·2200 = 478 500 N; the compression steel yields
+/// (εsc = 0.0035·(160.92 − 50)/160.92 = 0.00241 > 217.39/200 000 = 0.00109), so fsc = fy/1.15
+/// = 217.39 and Cs = 628·(217.39 − 0.446·20) = 130 919 N; xu = (478 500 − 130 919)/2160
+/// = 160.917 mm < xu,max = 0.53·500 = 265; Mu,R = 347 581·(500 − 0.416·160.917) + 130 919·450
+/// = 150.52 + 58.91 = 209.44 kN·m. The 0.24 kN·m above the printed 209.20 is the lever arm
+/// 0.416 xu instead of the rounded 0.42 xu (+0.22) and fy/1.15 instead of 0.87 fy (−0.03).
+#[test]
+fn example_17_gate_2010_doubly_reinforced_check_fe250() {
+    let s = Section {
+        b: 300.0,
+        d: 500.0,
+        d_prime: 50.0,
+        fck: 20.0,
+        steel: SteelGrade::Fe250,
+    };
+    let (m, xu) = s.resistance(2200.0, 628.0);
+    assert!(close(xu, 160.91, 0.01), "{xu}");
+    assert!(close(xu, 160.917, 0.001), "{xu}");
+    assert!(xu < xu_max_mm(SteelGrade::Fe250, 500.0));
+    assert!(close(m / 1e6, 209.44, 0.01), "{}", m / 1e6);
+    assert!(close(m / 1e6, 209.20, 0.3), "{}", m / 1e6);
+}
+
+/// Example 18 — doubly reinforced design: b = 300, d = 500, d' = 50, M20, Fe415,
+/// Mu = 320 kN·m. Problem: IOE (Tribhuvan University) BCE "Design of RCC Structures" 2080
+/// regular, question 1, with the worked answer published at kekkei.com
+/// (browse/be-civil-ioe-_none-bce-design-of-rcc-structures-2080-regular-set), which prints
+/// xu,max = 240 mm, Mu,lim = 206.9 kN·m (with 0.42 xu) < Mu so compression steel is required,
+/// Ast1 = 1435 mm² and Mu2 = 113.1 kN·m (the copy read ends before its Asc).
+/// Hand (engine constants): Mu,lim = 0.36·20·300·240·(500 − 0.416·240) = 518 400·400.16
+/// = 207.44 kN·m (the printed 206.9 uses 0.42: 518 400·399.2); Ast,lim = 518 400/361.05
+/// = 1435.8 mm² (the lever-arm constant cancels, so the printed 1435 agrees);
+/// Mu − Mu,lim = 112.56 kN·m (printed 113.1 with its Mu,lim); εsc = 0.0035·(1 − 50/240)
+/// = 0.0027708, between Table A points (0.0027593, 351.85) and (0.0038043, 360.87):
+/// fsc = 351.95; Asc = 112.557e6/((351.95 − 8.92)·450) = 729.2 mm²;
+/// Ast = 1435.8 + 729.2·343.03/361.05 = 2128.6 mm².
+#[test]
+fn example_18_ioe_2080_doubly_reinforced_design() {
+    let mut input = base(300.0, 550.0, 6000.0, 320.0, 150.0, 20.0, 415.0);
+    input.effective_depth_mm = Some(500.0);
+    input.compression_depth_mm = Some(50.0);
+    let out = run(&input);
+    assert_eq!(out.mode, Mode::Design);
+    assert!(close(out.xu_max_mm, 240.0, 1e-9));
+    assert!(close(out.mu_lim_knm, 207.44, 0.01), "{}", out.mu_lim_knm);
+    assert!(close(out.mu_lim_knm, 206.9, 0.6));
+    assert!(out.doubly_reinforced);
+    let s = Section {
+        b: 300.0,
+        d: 500.0,
+        d_prime: 50.0,
+        fck: 20.0,
+        steel: SteelGrade::Fe415,
+    };
+    let ast_lim = 0.36 * 20.0 * 300.0 * s.requirement(320e6).xu_max / (0.87 * 415.0);
+    assert!(close(ast_lim, 1435.0, 1.0), "{ast_lim}");
+    assert!(close(fsc_mpa(SteelGrade::Fe415, 50.0, 240.0), 351.95, 0.01));
+    let c = out.compression.expect("compression steel");
+    assert!(close(c.required_mm2, 729.2, 0.1), "{}", c.required_mm2);
+    assert!(
+        close(out.tension.required_mm2, 2128.6, 0.1),
+        "{}",
+        out.tension.required_mm2
+    );
+    assert!(c.provided_mm2 >= c.required_mm2);
+    assert!(out.tension.provided_mm2 >= out.tension.required_mm2);
+    assert!(
+        out.xu_mm <= out.xu_max_mm + 1e-6,
+        "{} {}",
+        out.xu_mm,
+        out.xu_max_mm
+    );
+    assert!(out.capacity.moment_knm >= 320.0);
+    assert_eq!(out.status, Status::Warning, "{:?}", out.messages);
+    assert!(out.messages.contains(Code::CompressionSteelRequired));
+    assert!(!out.messages.contains(Code::OverReinforced));
+}
+
+/// Example 19 — doubly reinforced design: 250 × 500, effective cover 40 mm both faces
+/// (d = 460, d' = 40), M20, Fe415, simply supported over 6 m with 25 kN/m superimposed plus
+/// self weight. Source: "Doubly Reinforced Practice Problems", Q.2, scribd.com/document/682540679,
+/// which prints w = 25 + 3.125 = 28.125 kN/m (its "25 × 0.2 × 0.5" is a misprint for
+/// 25 × 0.25 × 0.5 = 3.125), Mu = 189.84 kN·m, xu,max = 0.48 d = 220.8, Mu,lim = 145.96 kN·m
+/// (with 0.42 xu) and Ast2 = (189.84 − 145.96)e6/(0.87 fy (d − d')) = 289.36 mm².
+/// Hand: Mu = 1.5·28.125·6²/8 = 189.84; Mu,lim = 0.36·20·250·220.8·(460 − 0.416·220.8)
+/// = 146.32 kN·m; Ast2 = (189.84 − 146.32)e6/(361.05·420) = 287.04 mm² — lower than the
+/// printed 289.36 by exactly the Mu,lim difference 0.357e6/151 641 = 2.35 mm²;
+/// εsc = 0.0035·(1 − 40/220.8) = 0.0028659 → fsc = 352.77; Asc = 43.53e6/((352.77 − 8.92)·420)
+/// = 301.4 mm²; Ast = 397 440/361.05 + 287.04 = 1100.8 + 287.0 = 1387.8 mm².
+#[test]
+fn example_19_practice_problem_doubly_reinforced_250x500() {
+    let mu = 1.5 * (25.0 + 25.0 * 0.25 * 0.5) * 6.0 * 6.0 / 8.0;
+    assert!(close(mu, 189.84, 0.005));
+    let s = Section {
+        b: 250.0,
+        d: 460.0,
+        d_prime: 40.0,
+        fck: 20.0,
+        steel: SteelGrade::Fe415,
+    };
+    let r = s.requirement(mu * 1e6);
+    assert!(close(r.xu_max, 220.8, 1e-9));
+    assert!(r.doubly && r.d_prime_ok);
+    assert!(close(r.mu_lim / 1e6, 146.32, 0.01), "{}", r.mu_lim / 1e6);
+    let ast_lim = 0.36 * 20.0 * 250.0 * r.xu_max / (0.87 * 415.0);
+    let ast2 = r.ast_strength - ast_lim;
+    assert!(close(ast2, 287.04, 0.01), "{ast2}");
+    // The printed 289.36 is the same steel for the source's Mu,lim of 145.96 kN·m (0.03 mm²
+    // more here because Mu = 189.844 is not rounded to 189.84).
+    let lever = 0.87 * 415.0 * (460.0 - 40.0);
+    assert!(close(ast2 + (r.mu_lim - 145.96e6) / lever, 289.36, 0.05));
+    assert!(close(r.asc_req, 301.4, 0.1), "{}", r.asc_req);
+    assert!(close(r.ast_strength, 1387.8, 0.1), "{}", r.ast_strength);
+}
+
+/// Example 20 — compression steel by strain compatibility: 300 × 550, cover 40 (d = 510,
+/// d' = 40), 6-25φ tension, 4-20φ compression, M25, Fe415. Source: "Doubly Reinforced Practice
+/// Problems", Q.1, scribd.com/document/682540679, which prints xu,max = 0.48·510 = 244.8,
+/// Ast,lim = 1.19 %·300·510/100 = 1820.7 mm² (SP 16 Table E), fsc = 351.8 + (360.9 − 351.8)
+/// (0.002926 − 0.002760)/(0.00380 − 0.00276) = 353.25 N/mm² and the compression steel that
+/// balances the rest of the 6-25φ at xu,max, Asc = 1124.52·(0.87·415)/(353.25 − 0.446·25)
+/// = 1186.81 mm². (Its final moment of resistance is not legible in the copy read, so it is
+/// not compared.)
+/// Hand (engine): εsc = 0.0035·(1 − 40/244.8) = 0.0029281 (the source rounds to 0.002926),
+/// fsc = 351.85 + 9.02·(0.0029281 − 0.0027593)/0.0010450 = 353.31 (printed 353.25);
+/// Ast,lim = 0.36·25·300·244.8/361.05 = 1830.7 mm² (pt,lim = 1.197 % with xu,max/d = 0.48;
+/// Table E's 1.19 uses 0.479), so the steel to balance 6-25φ (2945.2 mm²) is
+/// (2945.2 − 1830.7)·361.05/(353.31 − 11.15) = 1176.1 mm²; with the source's Ast,lim the same
+/// expression gives 1124.5·361.05/342.16 = 1186.7 (printed 1186.81 with fsc = 353.25).
+/// 4-20φ = 1256.6 ≥ 1176.1, so the section is under-reinforced: strain compatibility gives
+/// xu = 234.70 (εsc = 0.0029035, fsc = 353.09; 0.36·25·300·234.70 + 1256.6·(353.09 − 11.15)
+/// = 633 690 + 429 690 = 0.87·415·2945.2) and Mu,R = 633 690·(510 − 0.416·234.70)
+/// + 429 690·470 = 261.31 + 201.95 = 463.27 kN·m.
+#[test]
+fn example_20_practice_problem_compression_steel_by_strain() {
+    let s = Section {
+        b: 300.0,
+        d: 510.0,
+        d_prime: 40.0,
+        fck: 25.0,
+        steel: SteelGrade::Fe415,
+    };
+    let xu_max = xu_max_mm(SteelGrade::Fe415, 510.0);
+    assert!(close(xu_max, 244.8, 1e-9));
+    let fsc = fsc_mpa(SteelGrade::Fe415, 40.0, xu_max);
+    assert!(close(fsc, 353.31, 0.01), "{fsc}");
+    assert!(close(fsc, 353.25, 0.1));
+    let ast = 6.0 * beam_design::bar_area_mm2(25);
+    let asc = 4.0 * beam_design::bar_area_mm2(20);
+    let balance = s.asc_to_balance(ast);
+    assert!(close(balance, 1176.1, 0.1), "{balance}");
+    let ast_lim = 0.36 * 25.0 * 300.0 * xu_max / (0.87 * 415.0);
+    let with_table_e = balance * (ast - 1820.7) / (ast - ast_lim);
+    assert!(close(with_table_e, 1186.81, 0.2), "{with_table_e}");
+    let (m, xu) = s.resistance(ast, asc);
+    assert!(close(xu, 234.70, 0.01), "{xu}");
+    assert!(xu < xu_max);
+    assert!(close(m / 1e6, 463.27, 0.01), "{}", m / 1e6);
+}
+
+/// Example 21 — minimum tension steel (cl. 26.5.1.1 a): b = 230, d = 450, Fe415. Source:
+/// testbook.com question "Minimum tension steel area for RCC beam (b=230 mm, d=450 mm, Fe415)"
+/// (question-answer/minimum-tension-steel-area-for-rcc-beam-b230-mm--6980a4ef7a5ff3ff469fa82f),
+/// printed answer 0.85·230·450/415 = 211.98 ≈ 212 mm².
+/// Here the beam (D = 500, M20) carries Mu = 20 kN·m, whose strength steel is less:
+/// 4.6·20e6/(20·230·450²) = 0.098765 → Ast = 0.024096·(1 − √0.901235)·103 500 = 126.4 mm²
+/// < 212, so the minimum governs; 2-12φ = 226.2 mm² (clear spacing 230 − 2·38 − 24 = 130
+/// ≤ 180 of Table 15).
+#[test]
+fn example_21_testbook_minimum_tension_steel() {
+    let mut input = base(230.0, 500.0, 5000.0, 20.0, 30.0, 20.0, 415.0);
+    input.effective_depth_mm = Some(450.0);
+    let out = run(&input);
+    assert!(
+        close(out.tension.min_mm2, 211.98, 0.01),
+        "{}",
+        out.tension.min_mm2
+    );
+    assert!(close(out.tension.required_mm2, 211.98, 0.01));
+    let m = out
+        .messages
+        .iter()
+        .find(|m| m.code == Code::MinTensionSteelGoverns)
+        .expect("minimum governs");
+    assert!(close(m.value, 126.4, 0.05), "{}", m.value);
+    assert_eq!(out.tension.bars.to_string(), "2-12φ");
+    assert!(out.tension.provided_mm2 >= 211.98);
+    assert_eq!(out.status, Status::Pass, "{:?}", out.messages);
+}
+
+/// Example 22 — shear failure (τv > τc,max) in a section that also needs compression steel:
+/// b = 230, d = 300, service BM 120 kN·m and SF 270 kN, M30, Fe415, "τcmax = 3.5 MPa".
+/// Source: question and solution at byjus.com (question-answer/a-rectangular-beam-of-width-230-
+/// mm-and-effective-depth-300-mm-is-proposed-to), answer (D) "doubly reinforced … but unsafe
+/// from shear": Mu = 1.5·120 = 180 kN·m, Vu = 1.5·270 = 405 kN, τv = 405e3/(230·300)
+/// = 5.86 exceeds 3.5, Mu,lim = 0.36·30·230·144·(300 − 0.42·144) = 85.67 kN·m < Mu.
+/// Hand (engine): τv = 5.870 N/mm² > τc,max = 3.5 (Table 20, M30): SHEAR_EXCEEDS_TC_MAX, FAIL;
+/// Mu,lim = 357 696·(300 − 0.416·144) = 85.88 kN·m (0.416 instead of 0.42) < 180: doubly.
+/// The resistance never counts more than τc,max b d = 3.5·230·300 = 241.5 kN.
+/// Regression: before the fix in `design_flexure` this beam's design came out with its
+/// compression bars in two layers (d' = 58) that no longer balanced its tension bars at
+/// xu,max, and design mode reported its own design OVER_REINFORCED.
+#[test]
+fn example_22_byjus_shear_failure_and_doubly() {
+    let mut input = base(230.0, 350.0, 5000.0, 1.5 * 120.0, 1.5 * 270.0, 30.0, 415.0);
+    input.effective_depth_mm = Some(300.0);
+    let out = run(&input);
+    assert!(
+        close(out.shear.tau_v_mpa, 5.870, 0.001),
+        "{}",
+        out.shear.tau_v_mpa
+    );
+    assert!(close(out.shear.tau_v_mpa, 5.86, 0.01));
+    assert_eq!(out.shear.tau_c_max_mpa, 3.5);
+    assert!(out.messages.contains(Code::ShearExceedsTcMax));
+    assert_eq!(out.status, Status::Fail);
+    assert!(
+        close(out.capacity.shear_kn, 241.5, 1e-9),
+        "{}",
+        out.capacity.shear_kn
+    );
+    assert!(close(out.mu_lim_knm, 85.88, 0.01), "{}", out.mu_lim_knm);
+    assert!(close(out.mu_lim_knm, 85.67, 0.25));
+    assert!(out.doubly_reinforced);
+    assert!(out.messages.contains(Code::CompressionSteelRequired));
+    assert!(
+        !out.messages.contains(Code::OverReinforced),
+        "{:?}",
+        out.messages
+    );
+    assert!(
+        out.xu_mm <= out.xu_max_mm + 1e-6,
+        "{} {}",
+        out.xu_mm,
+        out.xu_max_mm
+    );
+}
+
+/// Example 23 — shear design, M25, Fe500: 300 × 400, d = 400 − 25 − 8 − 10 = 357, simply
+/// supported over 4.5 m with 65 kN/m live load plus self weight, 4-20φ tension. Source:
+/// "Design Shear Reinforcement 06-07-2023", scribd.com/document/660311677, which prints
+/// Vu = 1.5·(65 + 3)·4.5/2 = 229.5 kN, τv = 2.14 N/mm², pt = 1.17 %, τc = 0.68 N/mm²
+/// (Table 19), τc,max = 3.1 N/mm² (Table 20), τc b d = 72.83 kN and Vus = 229.5 − 72.83
+/// = 156.67 kN (the copy read ends before its spacing).
+/// Hand: τv = 229 500/(300·357) = 2.1429; pt = 100·1256.6/107 100 = 1.1733;
+/// τc = 0.64 + 0.06·(1.1733 − 1.00)/0.25 = 0.6816 (printed 0.68, rounded before use);
+/// Vus = 229 500 − 0.6816·107 100 = 156 501 N (printed 156.67 kN from τc = 0.68).
+/// Stirrups (fy taken ≤ 415, cl. 40.4): 2L-8φ at 361.05·100.53·357/156 501 = 82.80 mm,
+/// rounded down to 75 c/c, set by strength.
+#[test]
+fn example_23_scribd_shear_design_m25_fe500() {
+    let vu = 1.5 * (65.0 + 25.0 * 0.3 * 0.4) * 4.5 / 2.0;
+    assert!(close(vu, 229.5, 1e-9));
+    let pt = 100.0 * 4.0 * beam_design::bar_area_mm2(20) / (300.0 * 357.0);
+    assert!(close(pt, 1.17, 0.005), "{pt}");
+    let s = ShearSection::new(300.0, 357.0, 25.0, SteelGrade::Fe500, pt);
+    assert!(close(s.tau_v(vu * 1e3), 2.14, 0.005));
+    assert!(close(s.tau_c(), 0.6816, 0.0001), "{}", s.tau_c());
+    assert!(close(s.tau_c(), 0.68, 0.005));
+    assert_eq!(s.tau_c_max(), 3.1);
+    assert!(close(s.vus(vu * 1e3) / 1e3, 156.50, 0.01));
+    assert!(close(s.vus(vu * 1e3) / 1e3, 156.67, 0.2));
+    let st = s.design_stirrups(vu * 1e3, 2, 8);
+    assert!(close(st.raw_spacing, 82.80, 0.01), "{}", st.raw_spacing);
+    assert_eq!(st.spec.to_string(), "2L-8φ @ 75 c/c");
+    assert_eq!(st.governing, StirrupLimit::Strength);
 }
