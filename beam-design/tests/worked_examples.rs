@@ -1,7 +1,7 @@
 //! Worked examples, each with the hand calculation that gives the expected values.
 //!
 //! **Published examples** (the source is cited at each test, with what it prints and, where
-//! the engine's exact arithmetic differs from a rounded printed value, why): 1–6, 14–23 —
+//! the engine's exact arithmetic differs from a rounded printed value, why): 1–6, 14–24 —
 //! NPTEL IIT Kharagpur lessons, exam papers (IOE Tribhuvan University, GATE CE, ESE-type and
 //! testbook questions) with their worked answers, and public design sheets and lecture
 //! problems. **Hand-worked examples** (written here, every step in the comment so a reviewer
@@ -743,4 +743,71 @@ fn example_23_scribd_shear_design_m25_fe500() {
     assert!(close(st.raw_spacing, 82.80, 0.01), "{}", st.raw_spacing);
     assert_eq!(st.spec.to_string(), "2L-8φ @ 75 c/c");
     assert_eq!(st.governing, StirrupLimit::Strength);
+}
+
+/// Example 24 — cantilever: flexure, shear and the span/d check (basic ratio 7). Source:
+/// "Design of Cantilever Beam" sheet, scribd.com/document/359309696 (70874932-Cantilever-Beam):
+/// b = 230, D = 450, effective span 2.30 m, M20, Fe415, d = 450 − 25 − 16/2 = 417, factored
+/// Mu = 66.51 kN·m and Vu = 57.83 kN; it prints Mu/bd² = 1.66, pt = 0.516 % (SP 16 Table 2),
+/// Ast,req = 494.7 mm², 2-16 + 2-12 provided (628 mm², pt = 0.65 %), τv = 0.603,
+/// τc = 0.53 N/mm², τc b d = 51.00 kN, (Vu − τc b d)/d = 0.164 kN/cm (stirrups only nominal),
+/// and for deflection: basic ratio 7 (cantilever), fs = 0.58 fy Ast,req/Ast,prov = 189.6 N/mm²,
+/// "modification factor = 1.321", effective depth required 2300/(7·1.321) = 248.7 mm < 417:
+/// "safe in deflection".
+/// Hand: Mu/bd² = 66.51e6/(230·417²) = 1.66298 → pt = 2.40964·(1 − √(1 − 0.23·1.66298))
+/// = 0.51612 %, Ast = 495.0 mm² (printed 494.7 from pt = 0.516); pt,prov = 100·628.32/95 910
+/// = 0.6551; τv = 57 830/95 910 = 0.6030; τc = 0.48 + 0.08·0.1551/0.25 = 0.5296 (printed 0.53;
+/// the sheet multiplies 0.532, hence its 51.00 kN against 50.80 here and Vus 7.03 kN against
+/// its 6.83); fs = 0.58·415·495.0/628.32 = 189.62 (printed 189.6);
+/// kt = 1/(0.225 + 0.00322·189.62 − 0.625·log10(1/0.6551)) = 1/0.72079 = 1.3874. The sheet's
+/// 1.321 is its own reading of Fig. 4 (the method is not shown), 5 % below the curve fit the
+/// engine uses (which matched the chart reading of example 2 to 1 %); both verdicts agree:
+/// allowable L/d = 7·1.3874 = 9.71 > 2300/417 = 5.52 (d required 236.8 mm, the sheet 248.7).
+#[test]
+fn example_24_cantilever_sheet_flexure_shear_deflection() {
+    use beam_design::Support;
+    use beam_design::flexure::ast_singly_mm2;
+    use beam_design::serviceability::deflection;
+    let ast_req = ast_singly_mm2(66.51e6, 20.0, 415.0, 230.0, 417.0);
+    assert!(close(ast_req, 495.0, 0.05), "{ast_req}");
+    assert!(close(ast_req, 494.7, 0.5));
+    let prov = 2.0 * beam_design::bar_area_mm2(16) + 2.0 * beam_design::bar_area_mm2(12);
+    let pt = 100.0 * prov / (230.0 * 417.0);
+    assert!(close(pt, 0.65, 0.01), "{pt}");
+    let s = ShearSection::new(230.0, 417.0, 20.0, SteelGrade::Fe415, pt);
+    assert!(close(s.tau_v(57.83e3), 0.603, 0.0005));
+    assert!(close(s.tau_c(), 0.5296, 0.0001), "{}", s.tau_c());
+    assert!(close(s.tau_c(), 0.53, 0.005));
+    assert!(close(s.vus(57.83e3) / 1e3, 7.03, 0.01));
+    let f = deflection(
+        Support::Cantilever,
+        2300.0,
+        417.0,
+        415.0,
+        ast_req,
+        prov,
+        pt,
+        0.0,
+    );
+    assert_eq!(f.basic_ratio, 7.0);
+    assert_eq!(f.span_factor, 1.0);
+    assert!(
+        close(f.service_stress_mpa, 189.6, 0.05),
+        "{}",
+        f.service_stress_mpa
+    );
+    assert!(
+        close(f.tension_factor, 1.3874, 0.0005),
+        "{}",
+        f.tension_factor
+    );
+    assert!((f.tension_factor - 1.321).abs() / 1.321 < 0.06);
+    assert!(
+        close(f.allowable_ratio, 9.712, 0.001),
+        "{}",
+        f.allowable_ratio
+    );
+    assert!(close(f.actual_ratio, 5.516, 0.001));
+    assert!(f.actual_ratio < f.allowable_ratio);
+    assert!(close(2300.0 / f.allowable_ratio, 236.8, 0.1));
 }
