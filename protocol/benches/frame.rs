@@ -96,7 +96,18 @@ fn stored(c: &mut Criterion) {
         })
     });
     let bytes = StoredEvent::Result(StoredResult::design(Some(7), record).expect("valid")).encode();
-    c.bench_function("stored/gateway_decode_expand_encode", |b| {
+    let position: protocol::Position = "k3Jd9aQ2:42".parse().expect("valid position");
+    let mut out = Vec::with_capacity(4096);
+    c.bench_function("stored/gateway_ws_frame_writer", |b| {
+        b.iter(|| {
+            out.clear();
+            let event = StoredEvent::decode(black_box(&bytes)).expect("valid payload");
+            protocol::publication::write_ws_frame(&mut out, &channel, &position, &event)
+                .expect("batch channel");
+            out.len()
+        })
+    });
+    c.bench_function("stored/gateway_decode_expand_encode_typed", |b| {
         b.iter(|| {
             let event = StoredEvent::decode(black_box(&bytes)).expect("valid payload");
             serde_json::to_string(&event.expand(&channel).expect("batch channel"))

@@ -9,6 +9,7 @@
 //!   [`frame`] reads a frame's top-level fields and says what is wrong with it.
 //! - [`server`]: server → client messages ([`ServerMessage`]), replies in the request's dialect.
 //! - [`reply`]: the design reply written straight from the engine's output (hot path).
+//! - [`publication`]: stored publications written straight to WebSocket/SSE bytes (hot path).
 //! - [`event`]: channel events as clients see them, over WebSocket and SSE.
 //! - [`record`]: the compact positional beam ([`BeamRecord`]) shared by [`job`] chunks and
 //!   [`stored`] channel payloads (what a Redis Stream entry holds).
@@ -33,6 +34,7 @@ pub mod event;
 pub mod frame;
 pub mod job;
 pub mod params;
+pub mod publication;
 mod reader;
 pub mod record;
 pub mod reply;

@@ -10,24 +10,34 @@ use std::fmt::{self, Write as _};
 
 use beam_design::{BarArrangement, Design, Steel, StirrupSpec};
 
+use crate::beam::Assumed;
 use crate::channel::SessionId;
 use crate::client::{DesignBeam, Dialect};
 use crate::params::ValidBeam;
 use crate::server::rfc3339_utc;
 
 /// A JSON writer over a byte buffer, with a scratch string for `Display` values.
-struct Json<'a> {
+pub(crate) struct Json<'a> {
     out: &'a mut Vec<u8>,
     scratch: String,
 }
 
-impl Json<'_> {
-    fn raw(&mut self, s: &str) {
+impl<'a> Json<'a> {
+    /// A writer appending to `out`.
+    pub(crate) fn new(out: &'a mut Vec<u8>) -> Self {
+        Self {
+            out,
+            scratch: String::new(),
+        }
+    }
+
+    /// Appends raw JSON text.
+    pub(crate) fn raw(&mut self, s: &str) {
         self.out.extend_from_slice(s.as_bytes());
     }
 
     /// A string, escaped exactly as `serde_json` does.
-    fn str(&mut self, s: &str) {
+    pub(crate) fn str(&mut self, s: &str) {
         self.out.push(b'"');
         let bytes = s.as_bytes();
         let mut start = 0;
@@ -63,8 +73,14 @@ impl Json<'_> {
         self.out.push(b'"');
     }
 
+    /// Any serialisable value, through `serde_json`.
+    pub(crate) fn serde<T: serde::Serialize + ?Sized>(&mut self, v: &T) {
+        // A Vec writer cannot fail, and the protocol's types serialise infallibly.
+        let _ = serde_json::to_writer(&mut *self.out, v);
+    }
+
     /// A `Display` value as a JSON string.
-    fn display(&mut self, v: &dyn fmt::Display) {
+    pub(crate) fn display(&mut self, v: &dyn fmt::Display) {
         let mut scratch = std::mem::take(&mut self.scratch);
         scratch.clear();
         // unwrap-free: writing to a String cannot fail.
@@ -73,7 +89,8 @@ impl Json<'_> {
         self.scratch = scratch;
     }
 
-    fn uint(&mut self, n: u64) {
+    /// A non-negative integer.
+    pub(crate) fn uint(&mut self, n: u64) {
         if n < 10 {
             self.out.push(b'0' + n as u8);
             return;
@@ -228,10 +245,10 @@ impl Json<'_> {
         self.raw("}");
     }
 
-    /// The [`crate::DesignResult`] object of `d`.
-    fn result(&mut self, d: &Design, valid: &ValidBeam) {
+    /// The [`crate::DesignResult`] object of `d`, labelled `id`, noting `assumed`.
+    pub(crate) fn result(&mut self, d: &Design, id: Option<&str>, assumed: Assumed) {
         self.raw("{");
-        if let Some(id) = &valid.record.id {
+        if let Some(id) = id {
             self.raw("\"id\":");
             self.str(id);
             self.raw(",");
@@ -240,9 +257,9 @@ impl Json<'_> {
         self.plain(d.mode.as_str());
         self.raw(",\"status\":");
         self.plain(d.status.as_str());
-        if !valid.record.assumed.is_empty() {
+        if !assumed.is_empty() {
             self.raw(",\"assumed\":[");
-            for (i, name) in valid.record.assumed.names().enumerate() {
+            for (i, name) in assumed.names().enumerate() {
                 if i > 0 {
                     self.raw(",");
                 }
@@ -388,16 +405,15 @@ pub fn write_design_reply(
     match request.dialect {
         Dialect::Canonical => {
             w.raw(",\"data\":");
-            w.result(design, valid);
+            w.result(design, valid.record.id.as_deref(), valid.record.assumed);
         }
         Dialect::Action => {
             w.raw(",\"session_id\":");
             w.str(session_id.as_str());
             w.raw(",\"beam\":");
-            // unwrap-free: a Vec writer cannot fail and BeamParams serialises infallibly.
-            let _ = serde_json::to_writer(&mut *w.out, &request.params.params);
+            w.serde(&request.params.params);
             w.raw(",\"result\":");
-            w.result(design, valid);
+            w.result(design, valid.record.id.as_deref(), valid.record.assumed);
             w.raw(",\"timestamp\":");
             w.str(&rfc3339_utc(now_unix_ms));
         }

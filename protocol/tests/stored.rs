@@ -284,3 +284,54 @@ fn status_codes_cover_every_verdict() {
     let text = String::from_utf8(StoredEvent::Result(s).encode()).unwrap();
     assert!(text.starts_with("[null,"), "{text}");
 }
+
+/// The gateway's hot-path writers give exactly the bytes of the typed path, for every kind of
+/// stored event.
+#[test]
+fn publication_writers_match_the_typed_path_byte_for_byte() {
+    use protocol::publication::{write_sse_frame, write_ws_frame};
+    use protocol::{Position, Publication, ServerMessage};
+    let position: Position = "k3Jd9aQ2:42".parse().unwrap();
+    let mut payloads: Vec<Vec<u8>> = vec![
+        br#"{"type":"start","total":3}"#.to_vec(),
+        br#"{"type":"progress","done":40,"failed":2,"total":100}"#.to_vec(),
+        br#"{"type":"error","beam_index":4,"error":"width: \"bad\""}"#.to_vec(),
+        br#"{"type":"complete","status":"completed","total":100,"succeeded":97,"failed":3}"#
+            .to_vec(),
+    ];
+    for json in [
+        r#"{"width":300,"depth":450,"length":5000,"Mu":150,"Vu":80,"fck":25,"fy":500,"id":"B \"1\""}"#,
+        r#"{"width":230,"depth":800,"Mu":400,"Vu":300,"support":"continuous","bars":[16,20,25]}"#,
+        r#"{"width":300,"depth":500,"length":6000,"Mu":120,"Vu":90,"fck":30,"fy":500,"tension":[{"count":3,"dia":20}],"stirrups":{"legs":2,"dia":8,"spacing":150}}"#,
+    ] {
+        let stored = StoredResult::design(Some(9), record(json)).unwrap();
+        payloads.push(StoredEvent::Result(stored.clone()).encode());
+        payloads.push(
+            StoredEvent::Result(StoredResult {
+                index: None,
+                ..stored
+            })
+            .encode(),
+        );
+    }
+    for bytes in payloads {
+        let event = StoredEvent::decode(&bytes).unwrap();
+        let expanded = event.expand(&batch()).unwrap();
+        let typed_ws = ServerMessage::Publication(Publication {
+            channel: batch(),
+            epoch: position.epoch.clone(),
+            offset: position.offset,
+            event: expanded.clone(),
+        })
+        .encode();
+        let mut ws = Vec::new();
+        write_ws_frame(&mut ws, &batch(), &position, &event).unwrap();
+        assert_eq!(String::from_utf8(ws).unwrap(), typed_ws);
+        let mut sse = Vec::new();
+        write_sse_frame(&mut sse, &batch(), &position, &event).unwrap();
+        assert_eq!(
+            String::from_utf8(sse).unwrap(),
+            protocol::event::sse_frame(&position, &expanded)
+        );
+    }
+}
