@@ -85,11 +85,14 @@ pub async fn run(settings: &FanoutSettings) -> anyhow::Result<FanoutReport> {
         .collect();
     let publish_errors = publish(publisher, timetable).await?;
     let mut samples = Samples::default();
-    let mut disconnected = 0;
+    let (mut disconnected, mut first_disconnect) = (0, None);
     for task in subscribers {
         let (got, ended_early) = task.await?;
         samples.absorb(got);
-        disconnected += u64::from(ended_early);
+        if let Some(why) = ended_early {
+            disconnected += 1;
+            first_disconnect.get_or_insert(why);
+        }
     }
     let timed = (0..timetable.publications)
         .filter(|&k| timetable.scheduled(k) >= timetable.measure_from)
@@ -108,6 +111,7 @@ pub async fn run(settings: &FanoutSettings) -> anyhow::Result<FanoutReport> {
         publish_errors,
         delivered: samples.len() as u64,
         disconnected,
+        first_disconnect,
         latency: samples.summarize(),
     })
 }
@@ -126,7 +130,7 @@ fn timetable(settings: &FanoutSettings) -> Timetable {
 }
 
 /// Sends every publication on schedule; returns how many the gateway refused.
-async fn publish(mut ws: WsStream, timetable: Timetable) -> Result<u64, tungstenite::Error> {
+async fn publish(mut ws: WsStream, timetable: Timetable) -> anyhow::Result<u64> {
     let mix = BeamMix::standard();
     let mut refused = 0;
     let mut answered = 0;
@@ -156,12 +160,18 @@ async fn publish(mut ws: WsStream, timetable: Timetable) -> Result<u64, tungsten
 fn count_refusal(
     frame: Option<Result<Message, tungstenite::Error>>,
     answered: &mut u64,
-) -> Result<u64, tungstenite::Error> {
+) -> anyhow::Result<u64> {
     let text = match frame {
         Some(Ok(Message::Text(text))) => text,
+        Some(Ok(Message::Close(close))) => {
+            let why = close.map_or_else(String::new, |f| {
+                format!("{} {}", u16::from(f.code), f.reason)
+            });
+            anyhow::bail!("the gateway closed the publisher's connection: {why}")
+        }
         Some(Ok(_)) => return Ok(0),
-        Some(Err(e)) => return Err(e),
-        None => return Err(tungstenite::Error::ConnectionClosed),
+        Some(Err(e)) => return Err(e.into()),
+        None => anyhow::bail!("the publisher's connection ended"),
     };
     let Some(head) = ReplyHead::parse(&text) else {
         return Ok(0);
@@ -177,23 +187,32 @@ fn count_refusal(
 }
 
 /// Follows the channel until the last publication arrives or time is up; returns the
-/// latencies of timed deliveries and whether the connection ended early.
+/// latencies of timed deliveries and, when the connection ended early, why.
 async fn subscriber(
     mut ws: WsStream,
     follow: Follow,
     channel: Channel,
     timetable: Timetable,
-) -> (Samples, bool) {
+) -> (Samples, Option<String>) {
     let mut samples = Samples::default();
-    if follow == Follow::Subscribe && subscribe(&mut ws, channel).await.is_err() {
-        return (samples, true);
+    if follow == Follow::Subscribe
+        && let Err(e) = subscribe(&mut ws, channel).await
+    {
+        return (samples, Some(e.to_string()));
     }
     let last = timetable.publications.saturating_sub(1);
     loop {
         let text = match timeout_at(timetable.give_up, ws.next()).await {
-            Err(_) => return (samples, false),
+            Err(_) => return (samples, None),
             Ok(Some(Ok(Message::Text(text)))) => text,
-            Ok(Some(Ok(Message::Close(_))) | Some(Err(_)) | None) => return (samples, true),
+            Ok(Some(Ok(Message::Close(close)))) => {
+                let why = close.map_or_else(String::new, |f| {
+                    format!("closed {} {}", u16::from(f.code), f.reason)
+                });
+                return (samples, Some(why));
+            }
+            Ok(Some(Err(e))) => return (samples, Some(e.to_string())),
+            Ok(None) => return (samples, Some("connection ended".to_owned())),
             Ok(Some(Ok(_))) => continue,
         };
         let Some(k) = label_of(&text) else { continue };
@@ -203,7 +222,7 @@ async fn subscriber(
         }
         if k >= last {
             let _ = ws.close(None).await;
-            return (samples, false);
+            return (samples, None);
         }
     }
 }

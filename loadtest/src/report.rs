@@ -167,8 +167,11 @@ pub struct FanoutReport {
     pub expected: u64,
     /// Deliveries of timed publications received.
     pub delivered: u64,
-    /// Subscribers whose connection ended early.
+    /// Subscribers whose connection ended early (or whose `subscribe` was refused).
     pub disconnected: u64,
+    /// The first early end's reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_disconnect: Option<String>,
     /// Publish (scheduled time) → delivery latency.
     pub latency: Summary,
 }
