@@ -2,9 +2,10 @@
 //!
 //! **Published examples** (the source is cited at each test, with what it prints and, where
 //! the engine's exact arithmetic differs from a rounded printed value, why): 1–6, 14–24 —
-//! NPTEL IIT Kharagpur lessons, exam papers (IOE Tribhuvan University, GATE CE, ESE-type and
-//! testbook questions) with their worked answers, and public design sheets and lecture
-//! problems. **Hand-worked examples** (written here, every step in the comment so a reviewer
+//! an NPTEL IIT Kharagpur lesson, exam papers (IOE Tribhuvan University, GATE CE) and exam-style
+//! questions with published solutions (testbook, BYJU'S, collegedunia, saranextgen), public
+//! design sheets and lecture problems. docs/design-basis.md §6 lists them with what each
+//! compares. **Hand-worked examples** (written here, every step in the comment so a reviewer
 //! can redo them on paper; no published source): 7–13. The textbooks (SP 16's own examples,
 //! Pillai & Menon, Krishna Raju…) were not at hand, so no test claims to reproduce them.
 //!
