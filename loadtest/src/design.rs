@@ -32,13 +32,7 @@ const GOLDEN: f64 = 0.618_033_988_749_895;
 pub async fn run(settings: &DesignSettings) -> anyhow::Result<DesignReport> {
     fd_limit::raise(fd_limit::needed_for(settings.sessions))?;
     let t = &settings.target;
-    let dialer = Arc::new(Dialer::new(
-        t.addr,
-        t.token.clone(),
-        settings.sessions,
-        t.sources,
-        t.connect_rate,
-    )?);
+    let dialer = Arc::new(Dialer::for_target(t, settings.sessions)?);
     let names = (0..settings.sessions)
         .map(|i| format!("{}-{i}", t.session_prefix))
         .collect();
@@ -151,8 +145,9 @@ fn report(
     server: Option<CpuUsage>,
     me: CpuUsage,
 ) -> DesignReport {
-    let mut samples = Samples::with_capacity(stats.iter().map(|s| s.samples.len()).sum());
-    let mut r = DesignReport {
+    let totals = Totals::add(stats);
+    let timed = totals.samples.len() as u64;
+    DesignReport {
         scenario: "ws-design",
         mode: if settings.rate.is_some() {
             "open"
@@ -165,37 +160,54 @@ fn report(
         duration_s: settings.duration.as_secs_f64(),
         warmup_s: settings.warmup.as_secs_f64(),
         connections,
-        sent: 0,
-        timed: 0,
-        ok: 0,
-        error_replies: 0,
-        validation_errors: 0,
-        lost: 0,
-        disconnected: 0,
-        first_disconnect: None,
-        achieved_rate: 0.0,
-        latency: Samples::default().summarize(),
-        server_cpu: None,
-        loadgen_cpu: None,
-    };
-    for s in stats {
-        r.sent += s.sent;
-        r.ok += s.ok;
-        r.error_replies += s.error_replies;
-        r.validation_errors += s.validation_errors;
-        r.lost += s.lost;
-        if let Some(why) = s.disconnected {
-            r.disconnected += 1;
-            r.first_disconnect.get_or_insert(why);
-        }
-        samples.absorb(s.samples);
+        sent: totals.sent,
+        timed,
+        ok: totals.ok,
+        error_replies: totals.error_replies,
+        validation_errors: totals.validation_errors,
+        lost: totals.lost,
+        disconnected: totals.disconnected,
+        first_disconnect: totals.first_disconnect,
+        achieved_rate: timed as f64 / settings.duration.as_secs_f64().max(1e-9),
+        latency: totals.samples.summarize(),
+        server_cpu: server.map(|usage| per_request(usage, timed)),
+        loadgen_cpu: Some(per_request(me, timed)),
     }
-    r.timed = samples.len() as u64;
-    r.achieved_rate = r.timed as f64 / settings.duration.as_secs_f64().max(1e-9);
-    r.latency = samples.summarize();
-    r.server_cpu = server.map(|usage| per_request(usage, r.timed));
-    r.loadgen_cpu = Some(per_request(me, r.timed));
-    r
+}
+
+/// Every session's counts added up, and all their samples.
+#[derive(Default)]
+struct Totals {
+    samples: Samples,
+    sent: u64,
+    ok: u64,
+    error_replies: u64,
+    validation_errors: u64,
+    lost: u64,
+    disconnected: u64,
+    first_disconnect: Option<String>,
+}
+
+impl Totals {
+    fn add(stats: Vec<SessionStats>) -> Self {
+        let mut t = Totals {
+            samples: Samples::with_capacity(stats.iter().map(|s| s.samples.len()).sum()),
+            ..Totals::default()
+        };
+        for s in stats {
+            t.sent += s.sent;
+            t.ok += s.ok;
+            t.error_replies += s.error_replies;
+            t.validation_errors += s.validation_errors;
+            t.lost += s.lost;
+            if let Some(why) = s.disconnected {
+                t.disconnected += 1;
+                t.first_disconnect.get_or_insert(why);
+            }
+            t.samples.absorb(s.samples);
+        }
+        t
+    }
 }
 
 fn per_request(usage: CpuUsage, requests: u64) -> CpuPerRequest {

@@ -20,6 +20,7 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::{WebSocketStream, client_async_with_config};
 
+use crate::cli::Target;
 use crate::reply::{ReplyHead, ReplyKind};
 
 /// A client WebSocket over plain TCP.
@@ -87,6 +88,17 @@ impl Dialer {
             sources,
             connect_rate: connect_rate.max(1),
         })
+    }
+
+    /// A dialer for the command line's target, sized for `connections` sockets.
+    pub fn for_target(target: &Target, connections: usize) -> Result<Self, DialError> {
+        Self::new(
+            target.addr,
+            target.token.clone(),
+            connections,
+            target.sources,
+            target.connect_rate,
+        )
     }
 
     /// The source addresses in use.

@@ -17,6 +17,7 @@ use std::time::Duration;
 use futures_util::{SinkExt, StreamExt};
 use protocol::client::{ClientMessage, Subscribe};
 use protocol::{Channel, RequestId};
+use tokio::task::JoinHandle;
 use tokio::time::{Instant, sleep_until, timeout_at};
 use tokio_tungstenite::tungstenite::{self, Message};
 
@@ -56,13 +57,7 @@ impl Timetable {
 pub async fn run(settings: &FanoutSettings) -> anyhow::Result<FanoutReport> {
     fd_limit::raise(fd_limit::needed_for(settings.subscribers + 1))?;
     let t = &settings.target;
-    let dialer = Arc::new(Dialer::new(
-        t.addr,
-        t.token.clone(),
-        settings.subscribers + 1,
-        t.sources,
-        t.connect_rate,
-    )?);
+    let dialer = Arc::new(Dialer::for_target(t, settings.subscribers + 1)?);
     let channel: Channel = format!("session:{}", settings.session).parse()?;
     let names = (0..settings.subscribers)
         .map(|i| match settings.follow {
@@ -84,16 +79,7 @@ pub async fn run(settings: &FanoutSettings) -> anyhow::Result<FanoutReport> {
         .map(|(_, ws)| tokio::spawn(subscriber(ws, settings.follow, channel.clone(), timetable)))
         .collect();
     let publish_errors = publish(publisher, timetable).await?;
-    let mut samples = Samples::default();
-    let (mut disconnected, mut first_disconnect) = (0, None);
-    for task in subscribers {
-        let (got, ended_early) = task.await?;
-        samples.absorb(got);
-        if let Some(why) = ended_early {
-            disconnected += 1;
-            first_disconnect.get_or_insert(why);
-        }
-    }
+    let deliveries = gather(subscribers).await?;
     let timed = (0..timetable.publications)
         .filter(|&k| timetable.scheduled(k) >= timetable.measure_from)
         .count() as u64;
@@ -109,11 +95,38 @@ pub async fn run(settings: &FanoutSettings) -> anyhow::Result<FanoutReport> {
         rate: settings.rate,
         published: timed,
         publish_errors,
-        delivered: samples.len() as u64,
-        disconnected,
-        first_disconnect,
-        latency: samples.summarize(),
+        delivered: deliveries.samples.len() as u64,
+        disconnected: deliveries.disconnected,
+        first_disconnect: deliveries.first_disconnect,
+        latency: deliveries.samples.summarize(),
     })
+}
+
+/// What every subscriber received, put together.
+struct Deliveries {
+    samples: Samples,
+    disconnected: u64,
+    first_disconnect: Option<String>,
+}
+
+/// Waits for every subscriber and merges what they saw.
+async fn gather(
+    subscribers: Vec<JoinHandle<(Samples, Option<String>)>>,
+) -> anyhow::Result<Deliveries> {
+    let mut all = Deliveries {
+        samples: Samples::default(),
+        disconnected: 0,
+        first_disconnect: None,
+    };
+    for task in subscribers {
+        let (got, ended_early) = task.await?;
+        all.samples.absorb(got);
+        if let Some(why) = ended_early {
+            all.disconnected += 1;
+            all.first_disconnect.get_or_insert(why);
+        }
+    }
+    Ok(all)
 }
 
 fn timetable(settings: &FanoutSettings) -> Timetable {

@@ -25,13 +25,7 @@ use crate::report::{Connections, IdleReport};
 pub async fn run(settings: &IdleSettings) -> anyhow::Result<IdleReport> {
     fd_limit::raise(fd_limit::needed_for(settings.connections))?;
     let t = &settings.target;
-    let dialer = Arc::new(Dialer::new(
-        t.addr,
-        t.token.clone(),
-        settings.connections,
-        t.sources,
-        t.connect_rate,
-    )?);
+    let dialer = Arc::new(Dialer::for_target(t, settings.connections)?);
     let rss_before = settings.server_pid.rss_kib()?;
     let ramp = Instant::now();
     let (stop_tx, stop_rx) = watch::channel(false);
