@@ -10,7 +10,12 @@
 //! - [`readiness`]: `/readyz` flags (draining, broker health).
 //! - [`registry`]: the live connections, their caps, and drain.
 //! - [`connection`]: one connection's outbound queue and message budget.
-//! - [`design`] and [`design_defaults`]: inline design with the defaults in force.
+//! - [`design`] and [`design_defaults`]: inline design with the defaults in force;
+//!   [`config_store`]: those defaults in the broker's config store (load, compare-and-set).
+//! - [`backend`]: the broker (Redis, or in memory when embedded), the hub and, embedded, the
+//!   in-process design-worker ([`embedded`]); [`broker_limiter`]: the REST limiter on the
+//!   broker's GCRA store.
+//! - [`hub`]: one broker subscription per channel, fanned out to every local connection.
 //! - [`routes`]: every HTTP route, listed in one function.
 //! - [`startup`]: [`startup::Application`]: build, serve, drain.
 //! - [`shutdown`]: SIGTERM/Ctrl-C as a cancellation token.
@@ -18,10 +23,15 @@
 #![forbid(unsafe_code)]
 
 pub mod auth;
+pub mod backend;
+pub mod broker_limiter;
+pub mod config_store;
 pub mod connection;
 pub mod design;
 pub mod design_defaults;
+pub mod embedded;
 pub mod error;
+pub mod hub;
 pub mod metrics;
 pub mod rate_limit;
 pub mod readiness;

@@ -1,26 +1,31 @@
 //! Building and running the application: [`Application::build`] binds the listener (port 0 in
 //! tests), builds the shared state once (metrics registry, authenticator, readiness, connection
-//! registry) and the actix server; [`Application::run_until_stopped`] serves until the shutdown
+//! registry, the broker backend with its hub and config store) and the actix server; [`Application::run_until_stopped`] serves until the shutdown
 //! token is cancelled, then drains: not ready at once, no new connections, every connection told
 //! to go in paced batches, and the server stopped — all within the grace period.
 
 use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
 
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
+use broker::Broker;
 use prometheus::Registry;
-use protocol::DesignConfig;
 use tokio::time::{Instant, timeout_at};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::auth::{Authenticator, dev_token};
+use crate::backend::Backend;
+use crate::broker_limiter::BrokerLimiter;
+use crate::config_store::ConfigStore;
 use crate::design_defaults::DesignDefaults;
+use crate::hub::HubHandle;
 use crate::metrics::Metrics;
 use crate::metrics::middleware::record_http;
-use crate::rate_limit::RestRateLimit;
+use crate::rate_limit::{RateLimiter, RestRateLimit};
 use crate::readiness::Readiness;
 use crate::registry::{ConnectionCaps, ConnectionRegistry, DrainPlan, RegistryHandle};
 use crate::routes;
@@ -40,6 +45,15 @@ pub struct Application {
     drain: DrainPlan,
     dev_token: Option<String>,
     tasks: TaskTracker,
+    broker: Broker,
+    backend_stop: CancellationToken,
+}
+
+/// Parts tests may replace; the default is what production runs.
+#[derive(Default)]
+pub struct Seams {
+    /// The REST rate limiter (default: the broker's cluster-wide GCRA store).
+    pub rate_limiter: Option<Arc<dyn RateLimiter>>,
 }
 
 /// State shared by every worker, built once.
@@ -53,17 +67,25 @@ struct SharedState {
     defaults: web::Data<DesignDefaults>,
     tasks: web::Data<TaskTracker>,
     rest_limit: web::Data<RestRateLimit>,
+    hub: web::Data<HubHandle>,
+    config: web::Data<ConfigStore>,
 }
 
 impl Application {
     /// Binds `settings.listen_addr` and builds everything the server needs.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        Self::build_with(settings, Seams::default()).await
+    }
+
+    /// [`Application::build`] with some parts replaced (tests).
+    pub async fn build_with(settings: Settings, seams: Seams) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(settings.listen_addr)
             .with_context(|| format!("cannot listen on {}", settings.listen_addr))?;
         let address = listener.local_addr()?;
         let metrics = Metrics::new(&Registry::new())?;
         let readiness = Readiness::new(!settings.is_cluster());
         let tasks = TaskTracker::new();
+        let backend = Backend::start(&settings, &metrics, &readiness, &tasks).await?;
         let (registry, registry_handle) =
             ConnectionRegistry::new(ConnectionCaps::from(&settings.limits), metrics.clone());
         tasks.spawn(registry.run());
@@ -71,18 +93,20 @@ impl Application {
             (Some(jwt), true) => dev_token::mint(jwt, dev_token::DEV_TOKEN_LIFETIME),
             _ => None,
         };
+        let limiter = seams
+            .rate_limiter
+            .unwrap_or_else(|| Arc::new(BrokerLimiter::new(backend.broker.clone())));
+        let per_minute = settings.limits.rest_requests_per_minute;
         let state = SharedState {
             authenticator: web::Data::new(Authenticator::from_settings(&settings.auth)?),
             metrics: web::Data::new(metrics),
             readiness: web::Data::new(readiness.clone()),
             registry: web::Data::new(registry_handle.clone()),
-            defaults: web::Data::new(DesignDefaults::new(DesignConfig::default())),
+            defaults: web::Data::from(backend.defaults.clone()),
             tasks: web::Data::new(tasks.clone()),
-            // The broker's cluster-wide limiter is wired in with the broker.
-            rest_limit: web::Data::new(RestRateLimit::new(
-                None,
-                settings.limits.rest_requests_per_minute,
-            )),
+            rest_limit: web::Data::new(RestRateLimit::new(Some(limiter), per_minute)),
+            hub: web::Data::new(backend.hub.clone()),
+            config: web::Data::new(backend.config.clone()),
             settings: web::Data::new(settings.clone()),
         };
         let server = server(listener, &settings, state)?;
@@ -94,6 +118,8 @@ impl Application {
             drain: DrainPlan::from(&settings.drain),
             dev_token,
             tasks,
+            broker: backend.broker,
+            backend_stop: backend.stop,
         })
     }
 
@@ -125,6 +151,11 @@ impl Application {
         &self.readiness
     }
 
+    /// The broker this gateway runs on (tests publish and inspect channels through it).
+    pub fn broker(&self) -> &Broker {
+        &self.broker
+    }
+
     /// The ready-to-use token of the embedded dev run, when a dev key was generated.
     pub fn dev_token(&self) -> Option<&str> {
         self.dev_token.as_deref()
@@ -135,7 +166,10 @@ impl Application {
         let server_handle = self.server.handle();
         let mut serving = tokio::spawn(self.server);
         tokio::select! {
-            stopped = &mut serving => return stopped?.context("the HTTP server failed"),
+            stopped = &mut serving => {
+                self.backend_stop.cancel();
+                return stopped?.context("the HTTP server failed");
+            }
             () = shutdown.cancelled() => {}
         }
         let deadline = Instant::now() + self.drain.grace;
@@ -155,6 +189,8 @@ impl Application {
             server_handle.stop(false).await;
         }
         drop(self.registry);
+        // The hub and the embedded worker stop once nobody is served any more.
+        self.backend_stop.cancel();
         self.tasks.close();
         // The registry ends with the drain, connection tasks with their connections (or with
         // their worker); past the deadline they are abandoned.
@@ -186,6 +222,8 @@ fn server(
             .app_data(state.defaults.clone())
             .app_data(state.tasks.clone())
             .app_data(state.rest_limit.clone())
+            .app_data(state.hub.clone())
+            .app_data(state.config.clone())
             .configure(routes::configure)
     })
     .workers(workers)

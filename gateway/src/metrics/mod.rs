@@ -51,6 +51,14 @@ pub struct Metrics {
     pub disconnects: IntCounterVec,
     /// Slow-consumer closes.
     pub slow_consumer_closes: IntCounter,
+    /// Channels followed.
+    pub channels: IntGauge,
+    /// Channel publications fanned out.
+    pub channel_publications: IntCounter,
+    /// Channel catch-ups by reason.
+    pub channel_recoveries: IntCounterVec,
+    /// Session sync publications by outcome.
+    pub session_syncs: IntCounterVec,
     /// HTTP requests by method, route and status.
     pub http_requests: IntCounterVec,
     /// HTTP duration by method and route.
@@ -85,6 +93,19 @@ impl Metrics {
             )?,
             disconnects: counter_vec(r, DISCONNECTS, "WebSocket closes by code", &[CODE])?,
             slow_consumer_closes: counter(r, SLOW_CONSUMER_CLOSES, "Slow-consumer closes")?,
+            channels: gauge(r, CHANNELS, "Channels followed")?,
+            channel_publications: counter(
+                r,
+                CHANNEL_PUBLICATIONS,
+                "Channel publications fanned out",
+            )?,
+            channel_recoveries: counter_vec(
+                r,
+                CHANNEL_RECOVERIES,
+                "Channel catch-ups from history",
+                &[REASON],
+            )?,
+            session_syncs: counter_vec(r, SESSION_SYNCS, "Session sync publications", &[OUTCOME])?,
             http_requests: counter_vec(
                 r,
                 HTTP_REQUESTS,
@@ -98,6 +119,11 @@ impl Metrics {
                 &[METHOD, ROUTE],
             )?,
         })
+    }
+
+    /// The registry these metrics live in (the embedded design-worker registers its own there).
+    pub fn registry(&self) -> &Registry {
+        &self.registry
     }
 
     /// The registry in Prometheus text format.

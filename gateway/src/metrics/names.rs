@@ -31,6 +31,16 @@ pub const SLOW_CONSUMER_CLOSES: &str = "beamstream_gateway_slow_consumer_closes_
 pub const HTTP_REQUESTS: &str = "beamstream_gateway_http_requests_total";
 /// Histogram by [`METHOD`], [`ROUTE`]: HTTP request duration, seconds.
 pub const HTTP_SECONDS: &str = "beamstream_gateway_http_request_duration_seconds";
+/// Gauge: channels this gateway follows (one broker subscription each).
+pub const CHANNELS: &str = "beamstream_gateway_channels";
+/// Counter: channel publications fanned out to local subscribers (live and caught up).
+pub const CHANNEL_PUBLICATIONS: &str = "beamstream_gateway_channel_publications_total";
+/// Counter by [`REASON`]: channel catch-ups from history (`gap`, `reconnected`, `lagged`,
+/// `lost` when the history could not be replayed).
+pub const CHANNEL_RECOVERIES: &str = "beamstream_gateway_channel_recoveries_total";
+/// Counter by [`OUTCOME`]: session sync publications (`published`, `skipped` when nobody else
+/// follows the session, `dropped` when the hub was full, `failed`).
+pub const SESSION_SYNCS: &str = "beamstream_gateway_session_syncs_total";
 
 /// Label: why (auth failure reason, rejection reason).
 pub const REASON: &str = "reason";
@@ -38,6 +48,8 @@ pub const REASON: &str = "reason";
 pub const TRANSPORT: &str = "transport";
 /// Label: WebSocket close code.
 pub const CODE: &str = "code";
+/// Label: what happened.
+pub const OUTCOME: &str = "outcome";
 /// Label: HTTP method.
 pub const METHOD: &str = "method";
 /// Label: matched route pattern (`/api/v1/batches/{id}`), never the raw path.

@@ -2,6 +2,7 @@
 //! resource.
 
 pub mod body;
+pub mod config;
 pub mod design;
 pub mod health;
 
@@ -15,6 +16,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(health::metrics))
         .route("/api/v1/design", web::post().to(design::design))
+        .route("/api/v1/config", web::get().to(config::get))
+        .route("/api/v1/config", web::put().to(config::put))
         .route("/ws/design/{session_id}", web::get().to(crate::ws::upgrade))
         .default_service(web::to(not_found));
 }

@@ -37,6 +37,8 @@ pub(crate) const LISTEN_ADDR: &str = "LISTEN_ADDR";
 pub(crate) const NODE_ID: &str = "NODE_ID";
 pub(crate) const WORKERS: &str = "WORKERS";
 pub(crate) const REDIS_URL: &str = "REDIS_URL";
+pub(crate) const KEY_PREFIX: &str = "KEY_PREFIX";
+pub(crate) const EMBEDDED_WORKERS: &str = "EMBEDDED_WORKERS";
 pub(crate) const JWT_SECRET: &str = "JWT_SECRET";
 pub(crate) const JWT_PUBLIC_KEY_PATH: &str = "JWT_PUBLIC_KEY_PATH";
 pub(crate) const JWT_ALGORITHM: &str = "JWT_ALGORITHM";
@@ -80,6 +82,16 @@ pub(crate) static KEYS: &[Key] = &[
         REDIS_URL,
         None,
         "Redis URL: set = cluster mode; unset = embedded in-memory broker",
+    ),
+    key(
+        KEY_PREFIX,
+        Some(""),
+        "prefix of every Redis key; must match the design-workers'",
+    ),
+    key(
+        EMBEDDED_WORKERS,
+        Some("2"),
+        "embedded mode: chunks designed at once by the in-process design-worker (0 = none)",
     ),
     Key {
         secret: true,

@@ -35,6 +35,10 @@ pub struct Settings {
     pub workers: usize,
     /// Redis URL; `None` runs embedded with the in-memory broker.
     pub redis_url: Option<String>,
+    /// Prefix of every Redis key (must match the design-workers'); tests use one per test.
+    pub key_prefix: String,
+    /// Embedded mode: chunks the in-process design-worker designs at once (0: no worker).
+    pub embedded_workers: usize,
     /// Who may connect and how tokens are checked.
     pub auth: AuthSettings,
     /// Origins allowed to open WebSockets.
@@ -166,6 +170,8 @@ impl Settings {
             node_id: v.get_opt(NODE_ID).unwrap_or_else(random_node_id),
             workers: v.get(WORKERS),
             redis_url,
+            key_prefix: v.get(KEY_PREFIX),
+            embedded_workers: v.get(EMBEDDED_WORKERS),
             auth,
             allowed_origins: v.get(ALLOWED_ORIGINS),
             limits: limits(&mut v),

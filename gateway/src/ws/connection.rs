@@ -1,7 +1,10 @@
 //! One WebSocket connection: one task, one `select!` over the shutdown token, incoming frames,
 //! the outbound queue, the heartbeat tick and the token's expiry; cleanup after the loop.
 //! Replies go through the byte-bounded outbound queue like every other message, so a client
-//! that floods requests without reading is closed as a slow consumer, alone.
+//! that floods requests without reading is closed as a slow consumer, alone. The connection
+//! follows its session's channel and `config` through the hub (into the same queue) before its
+//! `connection_ack` is written, and hands each design result to the hub for the session's
+//! other connections.
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -9,7 +12,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use actix_ws::{CloseReason, Message, MessageStream, ProtocolError, Session};
 use bytestring::ByteString;
 use protocol::server::{ConnectionAck, ServerShuttingDown, TokenExpiring};
-use protocol::{CloseCode, RequestId, ServerMessage, SessionId};
+use protocol::{Channel, CloseCode, RequestId, ServerMessage, SessionId};
 use tokio::time::{Duration, Instant, MissedTickBehavior, interval_at, sleep_until, timeout};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
@@ -21,6 +24,7 @@ use crate::auth::Principal;
 use crate::connection::{
     MessageBudget, Outbound, OutboundReceiver, OutboundSender, Verdict, outbound_queue,
 };
+use crate::hub::{HubError, SubscriptionId};
 use crate::registry::ConnectionId;
 
 /// A write the socket cannot take within this long is a slow consumer too (the socket's own
@@ -51,6 +55,8 @@ pub struct Connection {
     shutdown: CancellationToken,
     last_seen: Instant,
     expiry_warned: bool,
+    /// Channels followed through the hub; the first is the session's.
+    followed: Vec<(Channel, SubscriptionId)>,
 }
 
 impl Connection {
@@ -115,12 +121,14 @@ impl Connection {
             shutdown: registration.shutdown,
             last_seen: Instant::now(),
             expiry_warned: false,
+            followed: Vec::new(),
         }
     }
 
     async fn run(mut self, ack_request_id: Option<RequestId>, pending: Option<ByteString>) {
         tracing::info!("connected");
         let mut flow = self.send(&self.ack(ack_request_id));
+        self.follow_channels().await;
         if let (Flow::Continue, Some(text)) = (&flow, pending) {
             flow = self.on_text(&text);
         }
@@ -138,6 +146,42 @@ impl Connection {
             };
         }
         self.finish(flow).await;
+    }
+
+    /// Follows the session's channel and `config`; without the broker the connection still
+    /// designs, it only misses other tabs' results and config updates.
+    async fn follow_channels(&mut self) {
+        let session = Channel::Session((*self.session_id).clone());
+        for channel in [session, Channel::Config] {
+            let sink = self.outbound_tx.clone();
+            match self.ctx.hub.subscribe(channel.clone(), sink, None).await {
+                Ok(subscribed) => self.followed.push((channel, subscribed.id)),
+                Err(e) => tracing::warn!(%channel, error = %e, "cannot follow channel"),
+            }
+        }
+    }
+
+    /// Hands a design result to the hub for the session's other connections.
+    fn sync(&self, payload: bytes::Bytes) {
+        let Some((channel, id)) = self
+            .followed
+            .first()
+            .filter(|(c, _)| matches!(c, Channel::Session(_)))
+        else {
+            return;
+        };
+        match self
+            .ctx
+            .hub
+            .publish_from(channel.clone(), payload, Some(*id))
+        {
+            Ok(()) => {}
+            Err(HubError::Overloaded) => {
+                let syncs = &self.ctx.metrics.session_syncs;
+                syncs.with_label_values(&["dropped"]).inc();
+            }
+            Err(e) => tracing::debug!(error = %e, "session sync not published"),
+        }
     }
 
     fn ack(&self, request_id: Option<RequestId>) -> ServerMessage {
@@ -197,6 +241,11 @@ impl Connection {
         };
         match respond(text, &ctx) {
             Response::Reply(reply) => self.send(&reply),
+            Response::Designed { reply, sync } => {
+                let flow = self.send(&reply);
+                self.sync(sync);
+                flow
+            }
             Response::Refreshed(principal, reply) => {
                 self.principal = principal;
                 self.expiry_warned = false;
@@ -317,6 +366,9 @@ impl Connection {
             .disconnects
             .with_label_values(&[&code])
             .inc();
+        for (channel, id) in self.followed.drain(..) {
+            self.ctx.hub.unsubscribe(channel, id).await;
+        }
         self.ctx.registry.unregister(self.id).await;
     }
 

@@ -4,8 +4,9 @@
 //! allow-list (403), a bad token in the header or `?token=` (401/403), a full session, user or
 //! node, or a draining gateway (429/503). After it, one task per connection ([`connection`])
 //! authenticates by the first `auth` message when no token came with the request
-//! ([`handshake`]), sends `connection_ack`, and serves requests ([`reply`]) until the client
-//! leaves, a limit closes it, or the gateway drains.
+//! ([`handshake`]), follows its session's channel and the `config` channel through the hub,
+//! sends `connection_ack`, and serves requests ([`reply`]) until the client leaves, a limit
+//! closes it, or the gateway drains.
 
 pub mod connection;
 pub mod handshake;
@@ -21,6 +22,7 @@ use tokio_util::task::TaskTracker;
 use crate::GatewayError;
 use crate::auth::{Authenticator, Principal, Scope, transport};
 use crate::design_defaults::DesignDefaults;
+use crate::hub::HubHandle;
 use crate::metrics::Metrics;
 use crate::registry::{Registration, RegistryHandle};
 use crate::routes::app_data;
@@ -43,6 +45,8 @@ pub struct WsContext {
     pub defaults: web::Data<DesignDefaults>,
     /// Every connection task, so that shutdown can wait for them.
     pub tasks: web::Data<TaskTracker>,
+    /// Channel fan-out (session sync, config updates).
+    pub hub: web::Data<HubHandle>,
 }
 
 impl actix_web::FromRequest for WsContext {
@@ -62,6 +66,7 @@ fn context(req: &HttpRequest) -> Result<WsContext, GatewayError> {
         registry: app_data(req)?,
         defaults: app_data(req)?,
         tasks: app_data(req)?,
+        hub: app_data(req)?,
     })
 }
 

@@ -1,15 +1,20 @@
 //! What the gateway answers to one text frame, decided without a socket: `design_beam` (either
-//! dialect) is designed inline into `design_result` or `validation_error`; `ping` gets `pong`;
-//! `refresh` swaps the connection's token; a malformed or invalid frame gets `error` or
-//! `validation_error` and the connection stays open. Subscriptions and batches need the broker,
-//! which this gateway does not have yet: they get `error` with code `unavailable`.
+//! dialect) is designed inline into `design_result` (with the result's stored form, for the
+//! session's other connections) or `validation_error`; `ping` gets `pong`; `refresh` swaps the
+//! connection's token; a malformed or invalid frame gets `error` or `validation_error` and the
+//! connection stays open. Client-driven subscriptions and batches (issue 7) are not served yet:
+//! they get `error` with code `unavailable`.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use bytes::Bytes;
 use protocol::client::{DesignBeam, Refresh};
 use protocol::error_body::ErrorCode;
 use protocol::server::{ErrorReply, Pong, Refreshed, ValidationErrorReply};
-use protocol::{ClientMessage, DesignConfig, RequestId, ServerMessage, SessionId};
+use protocol::stored::StoredStatus;
+use protocol::{
+    ClientMessage, DesignConfig, RequestId, ServerMessage, SessionId, StoredEvent, StoredResult,
+};
 
 use crate::auth::{Authenticator, Principal, Scope};
 use crate::design::design_beam;
@@ -34,6 +39,14 @@ pub struct ReplyContext<'a> {
 pub enum Response {
     /// Send this message.
     Reply(ServerMessage),
+    /// Send this design reply; `sync` is the result as stored on the session channel, for the
+    /// session's other connections.
+    Designed {
+        /// The reply, in the request's dialect.
+        reply: ServerMessage,
+        /// The stored form of the result (`StoredEvent` bytes).
+        sync: Bytes,
+    },
     /// The token was replaced: adopt `principal`, send the message.
     Refreshed(Principal, ServerMessage),
 }
@@ -50,7 +63,7 @@ pub fn respond(text: &str, ctx: &ReplyContext<'_>) -> Response {
         }
     };
     let reply = match message {
-        ClientMessage::DesignBeam(request) => design(&request, ctx),
+        ClientMessage::DesignBeam(request) => return design(&request, ctx),
         ClientMessage::Ping(ping) => ServerMessage::Pong(Pong {
             request_id: ping.request_id,
         }),
@@ -68,26 +81,32 @@ pub fn respond(text: &str, ctx: &ReplyContext<'_>) -> Response {
     Response::Reply(reply)
 }
 
-fn design(request: &DesignBeam, ctx: &ReplyContext<'_>) -> ServerMessage {
+fn design(request: &DesignBeam, ctx: &ReplyContext<'_>) -> Response {
     if let Err(e) = ctx.principal.require(Scope::Design) {
-        return error(
-            request.request_id.clone(),
-            ErrorCode::Forbidden,
-            &e.to_string(),
-        );
+        let request_id = request.request_id.clone();
+        return Response::Reply(error(request_id, ErrorCode::Forbidden, &e.to_string()));
     }
     match design_beam(&request.params, ctx.config, ctx.metrics) {
-        Ok(designed) => ServerMessage::design_reply(
-            request,
-            &designed.valid,
-            &designed.design,
-            ctx.session_id,
-            now_unix_ms(),
-        ),
-        Err(errors) => ServerMessage::ValidationError(ValidationErrorReply {
+        Ok(designed) => {
+            let reply = ServerMessage::design_reply(
+                request,
+                &designed.valid,
+                &designed.design,
+                ctx.session_id,
+                now_unix_ms(),
+            );
+            let stored = StoredResult {
+                index: None,
+                status: StoredStatus(designed.design.status),
+                record: designed.valid.record,
+            };
+            let sync = Bytes::from(StoredEvent::Result(stored).encode());
+            Response::Designed { reply, sync }
+        }
+        Err(errors) => Response::Reply(ServerMessage::ValidationError(ValidationErrorReply {
             request_id: request.request_id.clone(),
             errors,
-        }),
+        })),
     }
 }
 

@@ -54,7 +54,9 @@ impl Fixture {
 
     fn reply(&self, text: &str) -> Value {
         match self.respond(text) {
-            Response::Reply(message) => serde_json::from_str(&message.encode()).unwrap(),
+            Response::Reply(message) | Response::Designed { reply: message, .. } => {
+                serde_json::from_str(&message.encode()).unwrap()
+            }
             other => panic!("expected a plain reply, got {other:?}"),
         }
     }

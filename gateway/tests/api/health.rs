@@ -19,18 +19,6 @@ async fn an_embedded_gateway_is_ready_at_start() {
 }
 
 #[actix_web::test]
-async fn readyz_follows_the_broker_health_reports() {
-    let app = spawn_app().await;
-    let reporter = app.readiness.broker_reporter();
-    reporter.report(false);
-    let reply = app.readyz().await;
-    assert_eq!(reply.status, 503);
-    assert_eq!(reply.json()["error"]["message"], "broker unavailable");
-    reporter.report(true);
-    assert_eq!(app.readyz().await.status, 200);
-}
-
-#[actix_web::test]
 async fn metrics_count_requests_by_route_pattern() {
     let app = spawn_app().await;
     app.healthz().await;

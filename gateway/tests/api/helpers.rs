@@ -6,7 +6,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use awc::Client;
 use gateway::Settings;
-use gateway::readiness::Readiness;
 use gateway::registry::RegistryHandle;
 use gateway::startup::Application;
 use jsonwebtoken::{EncodingKey, Header};
@@ -28,12 +27,12 @@ static TRACING: LazyLock<()> = LazyLock::new(|| {
 
 /// A running gateway.
 pub(crate) struct TestApp {
+    /// The broker the app runs on.
+    pub(crate) broker: broker::Broker,
     /// `http://127.0.0.1:<port>`.
     pub(crate) address: String,
     /// The app's connection registry.
     pub(crate) registry: RegistryHandle,
-    /// The app's readiness flags.
-    pub(crate) readiness: Readiness,
     client: Client,
     shutdown: CancellationToken,
     server: JoinHandle<anyhow::Result<()>>,
@@ -63,12 +62,12 @@ pub(crate) async fn spawn_app_with(env: &[(&str, &str)]) -> TestApp {
     let shutdown = CancellationToken::new();
     let address = format!("http://127.0.0.1:{}", application.port());
     let registry = application.registry().clone();
-    let readiness = application.readiness().clone();
+    let broker = application.broker().clone();
     let server = tokio::spawn(application.run_until_stopped(shutdown.clone()));
     TestApp {
+        broker,
         address,
         registry,
-        readiness,
         client: Client::default(),
         shutdown,
         server,
@@ -86,15 +85,57 @@ pub(crate) fn token(sub: &str, scope: &str) -> String {
     jsonwebtoken::encode(&Header::default(), &claims, &key).unwrap()
 }
 
-/// A response's status and body text.
+/// A gateway in cluster mode on `redis`, its keys under `prefix`, settings overridden by `env`.
+pub(crate) async fn spawn_cluster_app(
+    redis: &testkit::RedisServer,
+    prefix: &str,
+    env: &[(&str, &str)],
+) -> TestApp {
+    let url = redis.url();
+    let mut pairs = vec![("REDIS_URL", url.as_str()), ("KEY_PREFIX", prefix)];
+    pairs.extend_from_slice(env);
+    spawn_app_with(&pairs).await
+}
+
+/// A key prefix of its own for one test.
+pub(crate) fn unique_prefix() -> String {
+    format!("t{}:", uuid::Uuid::new_v4().simple())
+}
+
+/// Polls `condition` every 20 ms until it holds; panics after [`BOUND`].
+pub(crate) async fn wait_until<F, Fut>(what: &str, mut condition: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + BOUND;
+    while !condition().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A response's status, headers and body text.
 pub(crate) struct Reply {
     /// HTTP status code.
     pub(crate) status: u16,
+    /// Headers, names in lower case (one value each).
+    pub(crate) headers: std::collections::HashMap<String, String>,
     /// Body as text.
     pub(crate) text: String,
 }
 
 impl Reply {
+    /// A header's value (panics when absent).
+    pub(crate) fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .unwrap_or_else(|| panic!("no {name} header in {:?}", self.headers))
+    }
+
     /// The body as JSON.
     pub(crate) fn json(&self) -> Value {
         serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("{e}: {}", self.text))
@@ -108,18 +149,11 @@ impl TestApp {
         if let Some(token) = bearer {
             request = request.bearer_auth(token);
         }
-        let mut response = tokio::time::timeout(BOUND, request.send())
+        let response = tokio::time::timeout(BOUND, request.send())
             .await
             .unwrap()
             .unwrap();
-        let body = tokio::time::timeout(BOUND, response.body())
-            .await
-            .unwrap()
-            .unwrap();
-        Reply {
-            status: response.status().as_u16(),
-            text: String::from_utf8_lossy(&body).into_owned(),
-        }
+        read(response).await
     }
 
     /// `POST path` with a raw JSON body and an optional bearer token.
@@ -137,18 +171,24 @@ impl TestApp {
             request = request.bearer_auth(token);
         }
         let body: String = body.into();
-        let mut response = tokio::time::timeout(BOUND, request.send_body(body))
+        let response = tokio::time::timeout(BOUND, request.send_body(body))
             .await
             .unwrap()
             .unwrap();
-        let body = tokio::time::timeout(BOUND, response.body())
+        read(response).await
+    }
+
+    /// `PUT path` with a JSON body and a bearer token.
+    pub(crate) async fn put(&self, path: &str, body: &Value, bearer: &str) -> Reply {
+        let request = self
+            .client
+            .put(format!("{}{path}", self.address))
+            .bearer_auth(bearer);
+        let response = tokio::time::timeout(BOUND, request.send_json(body))
             .await
             .unwrap()
             .unwrap();
-        Reply {
-            status: response.status().as_u16(),
-            text: String::from_utf8_lossy(&body).into_owned(),
-        }
+        read(response).await
     }
 
     /// `POST /api/v1/design` of `beam` as `user` with the `design` scope.
@@ -184,5 +224,25 @@ impl TestApp {
         tokio::time::timeout(BOUND, self.server)
             .await
             .expect("stops within the bound")?
+    }
+}
+
+async fn read<S>(mut response: awc::ClientResponse<S>) -> Reply
+where
+    S: futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>> + Unpin,
+{
+    let body = tokio::time::timeout(BOUND, response.body())
+        .await
+        .unwrap()
+        .unwrap();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+        .collect();
+    Reply {
+        status: response.status().as_u16(),
+        headers,
+        text: String::from_utf8_lossy(&body).into_owned(),
     }
 }

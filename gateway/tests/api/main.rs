@@ -1,9 +1,11 @@
 //! Integration tests: the real gateway on port 0, driven over HTTP through `helpers::spawn_app`.
 
+mod cluster;
 mod design;
 mod health;
 mod helpers;
 mod shutdown;
+mod sync;
 mod ws;
 mod ws_client;
 mod ws_limits;

@@ -71,6 +71,16 @@ impl WsClient {
         }
     }
 
+    /// The next text message whose `type` is `kind`, skipping others.
+    pub(crate) async fn recv_type(&mut self, kind: &str) -> Value {
+        loop {
+            let message = self.recv().await;
+            if message["type"] == kind {
+                return message;
+            }
+        }
+    }
+
     /// Reads until the close frame; its code.
     pub(crate) async fn close_code(&mut self) -> u16 {
         loop {

@@ -1,0 +1,422 @@
+//! The hub's owner task: one `select!` over the broker subscriber's events, the handles'
+//! commands and the health tick. Everything runs in order on this one task, so the channel
+//! table needs no lock and a publication made here is delivered locally before its echo from
+//! the broker is read (the echo is then a duplicate).
+
+use std::collections::HashMap;
+
+use broker::{Broker, Event, Subscriber};
+use bytes::Bytes;
+use protocol::{Channel, Position, StoredEvent, StoredObject};
+use tokio::sync::mpsc;
+use tokio::time::{Duration, MissedTickBehavior, interval};
+use tokio_util::sync::CancellationToken;
+
+use super::channel::{Arrival, ChannelState};
+use super::frame::client_frame;
+use super::{COMMAND_QUEUE, Command, HubError, HubHandle, Subscribed, SubscriptionId};
+use crate::config_store::ConfigStore;
+use crate::connection::OutboundSender;
+use crate::metrics::Metrics;
+use crate::readiness::BrokerHealthReporter;
+
+/// Events the broker subscriber may queue before it reports `Lagged` (then we catch up).
+const EVENT_QUEUE: usize = 8192;
+/// How often the subscriber's health is reported to `/readyz`.
+const HEALTH_TICK: Duration = Duration::from_millis(250);
+/// Publications read per history page.
+const HISTORY_PAGE: usize = 500;
+
+/// When a session's design result is published for its other connections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncPolicy {
+    /// Only when another connection of the session follows it on this gateway: exact in
+    /// embedded mode, where this gateway holds every connection.
+    LocalPresence,
+    /// Always: in cluster mode another gateway may hold the session's other connections, and
+    /// the broker's contract has no cluster-wide presence count yet.
+    Always,
+}
+
+/// The hub's owner. Build with [`Hub::new`], run with [`Hub::run`].
+pub struct Hub {
+    broker: Broker,
+    subscriber: Subscriber,
+    events: mpsc::Receiver<Event>,
+    commands: mpsc::Receiver<Command>,
+    channels: HashMap<Channel, ChannelState>,
+    next_id: u64,
+    config: ConfigStore,
+    health: BrokerHealthReporter,
+    metrics: Metrics,
+    policy: SyncPolicy,
+}
+
+impl Hub {
+    /// Opens the gateway's broker subscriber and follows the `config` channel.
+    pub async fn new(
+        broker: Broker,
+        config: ConfigStore,
+        health: BrokerHealthReporter,
+        metrics: Metrics,
+        policy: SyncPolicy,
+    ) -> Result<(Self, HubHandle), HubError> {
+        let (subscriber, events) = broker.subscriber(EVENT_QUEUE).await?;
+        let (tx, commands) = mpsc::channel(COMMAND_QUEUE);
+        let mut hub = Self {
+            broker,
+            subscriber,
+            events,
+            commands,
+            channels: HashMap::new(),
+            next_id: 0,
+            config,
+            health,
+            metrics,
+            policy,
+        };
+        hub.follow(&Channel::Config).await?;
+        Ok((hub, HubHandle { commands: tx }))
+    }
+
+    /// Serves until `stop` is cancelled or every handle is gone.
+    pub async fn run(mut self, stop: CancellationToken) {
+        let mut tick = interval(HEALTH_TICK);
+        tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                () = stop.cancelled() => break,
+                Some(event) = self.events.recv() => self.on_event(event).await,
+                command = self.commands.recv() => match command {
+                    Some(command) => self.on_command(command).await,
+                    None => break,
+                },
+                _ = tick.tick() => self.report_health(),
+            }
+        }
+        tracing::debug!("hub stopped");
+    }
+
+    fn report_health(&self) {
+        self.health.report(self.subscriber.health().is_healthy());
+    }
+
+    async fn on_event(&mut self, event: Event) {
+        match event {
+            Event::Message(m) => {
+                self.on_message(m.channel, m.position, m.payload, None)
+                    .await
+            }
+            Event::Disconnected => {
+                tracing::warn!("broker subscription lost; catching up on reconnection");
+                self.health.report(false);
+            }
+            Event::Reconnected => {
+                tracing::info!("broker subscription restored; catching up from history");
+                self.report_health();
+                self.catch_up_all("reconnected").await;
+                if let Err(e) = self.config.reload().await {
+                    tracing::warn!(error = %e, "config reload after reconnection failed");
+                }
+            }
+            Event::Lagged => self.catch_up_all("lagged").await,
+        }
+    }
+
+    async fn on_command(&mut self, command: Command) {
+        match command {
+            Command::Subscribe {
+                channel,
+                sink,
+                since,
+                reply,
+            } => {
+                let result = self.subscribe(channel, sink, since).await;
+                // A caller that gave up gets its subscription removed when its queue closes.
+                let _ = reply.send(result);
+            }
+            Command::Unsubscribe { channel, id } => self.unsubscribe(channel, id).await,
+            Command::Publish {
+                channel,
+                payload,
+                from,
+            } => self.publish(channel, payload, from).await,
+            Command::Followers { channel, reply } => {
+                let count = self.channels.get(&channel).map_or(0, ChannelState::len);
+                let _ = reply.send(count);
+            }
+        }
+    }
+
+    /// Subscribes the gateway to `channel` (first), then learns its position.
+    async fn follow(&mut self, channel: &Channel) -> Result<(), HubError> {
+        self.subscriber.subscribe(channel).await?;
+        match self.broker.position(channel).await {
+            Ok(position) => {
+                self.channels
+                    .insert(channel.clone(), ChannelState::at(position));
+                self.publish_gauge();
+                Ok(())
+            }
+            Err(e) => {
+                // Not followed after all; the caller may retry.
+                let _ = self.subscriber.unsubscribe(channel).await;
+                Err(e.into())
+            }
+        }
+    }
+
+    async fn subscribe(
+        &mut self,
+        channel: Channel,
+        sink: OutboundSender,
+        since: Option<Position>,
+    ) -> Result<Subscribed, HubError> {
+        if !self.channels.contains_key(&channel) {
+            self.follow(&channel).await?;
+        }
+        let position = self
+            .channels
+            .get(&channel)
+            .and_then(ChannelState::position)
+            .cloned()
+            .ok_or(HubError::Stopped)?;
+        let recovered = match since {
+            Some(since) => self.replay(&channel, &since, &position, &sink).await,
+            None => true,
+        };
+        self.next_id += 1;
+        let id = SubscriptionId(self.next_id);
+        if let Some(state) = self.channels.get_mut(&channel) {
+            state.add(id, sink, position.offset);
+        }
+        Ok(Subscribed {
+            id,
+            position,
+            recovered,
+        })
+    }
+
+    /// Sends `sink` what `channel` published after `since`, up to `until`; whether all of it
+    /// could be replayed.
+    async fn replay(
+        &self,
+        channel: &Channel,
+        since: &Position,
+        until: &Position,
+        sink: &OutboundSender,
+    ) -> bool {
+        if since.epoch != until.epoch || since.offset > until.offset {
+            return false;
+        }
+        let mut at = since.clone();
+        while at.offset < until.offset {
+            let page = match self.broker.history(channel, Some(&at), HISTORY_PAGE).await {
+                Ok(page) if page.recovered && !page.publications.is_empty() => page,
+                Ok(_) => return false,
+                Err(e) => {
+                    tracing::warn!(%channel, error = %e, "history replay failed");
+                    return false;
+                }
+            };
+            for publication in page.publications {
+                if publication.offset > until.offset {
+                    break;
+                }
+                at.offset = publication.offset;
+                if let Ok(frame) = client_frame(channel, &at, &publication.payload) {
+                    // An overflow closes the connection as a slow consumer; nothing more to do.
+                    let _ = sink.push(frame);
+                }
+            }
+        }
+        true
+    }
+
+    async fn unsubscribe(&mut self, channel: Channel, id: SubscriptionId) {
+        let Some(state) = self.channels.get_mut(&channel) else {
+            return;
+        };
+        state.remove(id);
+        if state.is_empty() && channel != Channel::Config {
+            self.channels.remove(&channel);
+            self.publish_gauge();
+            if let Err(e) = self.subscriber.unsubscribe(&channel).await {
+                tracing::warn!(%channel, error = %e, "broker unsubscribe failed");
+            }
+        }
+    }
+
+    async fn publish(&mut self, channel: Channel, payload: Bytes, from: Option<SubscriptionId>) {
+        let others_here = self
+            .channels
+            .get(&channel)
+            .is_some_and(|state| state.has_other_than(from));
+        if self.policy == SyncPolicy::LocalPresence && !others_here {
+            self.count_sync("skipped");
+            return;
+        }
+        match self.broker.publish(&channel, payload.clone()).await {
+            Ok(position) => {
+                self.count_sync("published");
+                self.on_message(channel, position, payload, from).await;
+            }
+            Err(e) => {
+                self.count_sync("failed");
+                tracing::warn!(%channel, error = %e, "session sync publish failed");
+            }
+        }
+    }
+
+    /// A publication arrived (live, or our own just published by `from`).
+    async fn on_message(
+        &mut self,
+        channel: Channel,
+        position: Position,
+        payload: Bytes,
+        from: Option<SubscriptionId>,
+    ) {
+        let Some(state) = self.channels.get(&channel) else {
+            return;
+        };
+        match state.classify(&position) {
+            Arrival::Duplicate => {}
+            Arrival::Next | Arrival::NewEpoch => self.deliver(&channel, position, &payload, from),
+            Arrival::Gap { .. } => {
+                self.count_recovery("gap");
+                self.catch_up(&channel, from.map(|id| (position.offset, id)))
+                    .await;
+            }
+        }
+    }
+
+    /// Fans the publication at `position` out to the local subscribers except `exclude`.
+    fn deliver(
+        &mut self,
+        channel: &Channel,
+        position: Position,
+        payload: &[u8],
+        exclude: Option<SubscriptionId>,
+    ) {
+        if *channel == Channel::Config {
+            self.apply_config(payload);
+        }
+        let Some(state) = self.channels.get_mut(channel) else {
+            return;
+        };
+        let offset = position.offset;
+        let frame = client_frame(channel, &position, payload);
+        state.advance(position);
+        let frame = match frame {
+            Ok(frame) => frame,
+            Err(e) => {
+                tracing::warn!(%channel, offset, error = %e, "unreadable publication skipped");
+                return;
+            }
+        };
+        self.metrics.channel_publications.inc();
+        let report = state.fan_out(offset, &frame, exclude);
+        if report.overflowed > 0 {
+            tracing::info!(%channel, offset, slow = report.overflowed, "slow consumers dropped");
+        }
+    }
+
+    fn apply_config(&self, payload: &[u8]) {
+        if let Ok(StoredEvent::Object(StoredObject::ConfigUpdated { config })) =
+            StoredEvent::decode(payload)
+        {
+            self.config.apply(config);
+        }
+    }
+
+    async fn catch_up_all(&mut self, reason: &str) {
+        self.count_recovery(reason);
+        let channels: Vec<Channel> = self.channels.keys().cloned().collect();
+        for channel in channels {
+            self.catch_up(&channel, None).await;
+        }
+    }
+
+    /// Reads `channel`'s history after the last delivered position and delivers it; `exclude`
+    /// is our own publication (offset, sender), which the sender does not get.
+    async fn catch_up(&mut self, channel: &Channel, exclude: Option<(u64, SubscriptionId)>) {
+        loop {
+            let Some(after) = self
+                .channels
+                .get(channel)
+                .and_then(ChannelState::position)
+                .cloned()
+            else {
+                return;
+            };
+            let page = match self
+                .broker
+                .history(channel, Some(&after), HISTORY_PAGE)
+                .await
+            {
+                Ok(page) => page,
+                Err(e) => {
+                    // The next reconnection or gap retries.
+                    tracing::warn!(%channel, error = %e, "catch-up read failed");
+                    return;
+                }
+            };
+            if !page.recovered {
+                self.history_lost(channel, page.position).await;
+                return;
+            }
+            let Some(last) = page.publications.last().map(|p| p.offset) else {
+                return;
+            };
+            for publication in page.publications {
+                let position = Position {
+                    epoch: page.position.epoch.clone(),
+                    offset: publication.offset,
+                };
+                let excluded = exclude.filter(|(o, _)| *o == publication.offset);
+                self.deliver(
+                    channel,
+                    position,
+                    &publication.payload,
+                    excluded.map(|e| e.1),
+                );
+            }
+            if last >= page.position.offset {
+                return;
+            }
+        }
+    }
+
+    /// The channel's history restarted or was trimmed past us: follow from `position` on.
+    async fn history_lost(&mut self, channel: &Channel, position: Position) {
+        self.count_recovery("lost");
+        tracing::warn!(%channel, %position, "channel history lost; following from its position");
+        if let Some(state) = self.channels.get_mut(channel) {
+            state.reset(position);
+        }
+        if *channel == Channel::Config
+            && let Err(e) = self.config.reload().await
+        {
+            tracing::warn!(error = %e, "config reload failed");
+        }
+    }
+
+    fn count_sync(&self, outcome: &str) {
+        self.metrics
+            .session_syncs
+            .with_label_values(&[outcome])
+            .inc();
+    }
+
+    fn count_recovery(&self, reason: &str) {
+        self.metrics
+            .channel_recoveries
+            .with_label_values(&[reason])
+            .inc();
+    }
+
+    fn publish_gauge(&self) {
+        let followed = i64::try_from(self.channels.len()).unwrap_or(i64::MAX);
+        self.metrics.channels.set(followed);
+    }
+}

@@ -1,0 +1,163 @@
+//! Cluster mode on a private redis-server (testkit, never 6379), each test under its own key
+//! prefix: two gateways on one Redis share session results, config changes and REST rate
+//! limits; a slow reader is closed alone; `/readyz` follows Redis's health.
+
+use bytes::Bytes;
+use protocol::{Channel, DesignConfig, ParsedBeam, SessionId, StoredEvent, StoredResult};
+use serde_json::json;
+use testkit::RedisServer;
+
+use crate::helpers::{spawn_cluster_app, token, unique_prefix, wait_until};
+use crate::sync::{BEAM, assert_nothing_else_queued, design, expected, open};
+
+#[actix_web::test]
+async fn a_session_open_on_two_gateways_receives_each_others_results() {
+    let redis = RedisServer::start();
+    let prefix = unique_prefix();
+    let first = spawn_cluster_app(&redis, &prefix, &[]).await;
+    let second = spawn_cluster_app(&redis, &prefix, &[]).await;
+    let mut on_first = open(&first, "pair").await;
+    let mut on_second = open(&second, "pair").await;
+
+    let reply = design(&mut on_first, 1).await;
+    let synced = on_second.recv_type("design_result").await;
+    assert_eq!(synced["channel"], "session:pair");
+    assert_eq!(synced["result"], reply["data"]);
+
+    let back = design(&mut on_second, 2).await;
+    let synced_back = on_first.recv_type("design_result").await;
+    assert_eq!(synced_back["channel"], "session:pair");
+    assert_eq!(synced_back["offset"], 2);
+    assert_eq!(synced_back["result"], back["data"]);
+    assert_nothing_else_queued(&mut on_first).await;
+    assert_nothing_else_queued(&mut on_second).await;
+}
+
+#[actix_web::test]
+async fn a_config_put_on_one_gateway_reaches_clients_of_the_other() {
+    let redis = RedisServer::start();
+    let prefix = unique_prefix();
+    let first = spawn_cluster_app(&redis, &prefix, &[]).await;
+    let second = spawn_cluster_app(&redis, &prefix, &[]).await;
+    let mut client = open(&second, "cfg").await;
+    let admin = token("root", "admin");
+    let mut config = first.get("/api/v1/config", Some(&admin)).await.json();
+    config["fy"] = json!(415.0);
+
+    let stored = first.put("/api/v1/config", &config, &admin).await;
+
+    assert_eq!(stored.status, 200, "{}", stored.text);
+    let pushed = client.recv_type("config_updated").await;
+    assert_eq!(pushed["config"]["fy"], 415.0);
+    assert_eq!(pushed["config"]["version"], 1);
+    let on_second = second.get("/api/v1/config", Some(&admin)).await.json();
+    assert_eq!(on_second["version"], 1);
+    let fe415 = DesignConfig {
+        fy: 415.0,
+        ..DesignConfig::default()
+    };
+    assert_eq!(design(&mut client, 1).await["data"], expected(&fe415));
+    let third = spawn_cluster_app(&redis, &prefix, &[]).await;
+    let loaded = third.get("/api/v1/config", Some(&admin)).await.json();
+    assert_eq!(loaded["fy"], 415.0, "a new gateway loads the stored config");
+}
+
+#[actix_web::test]
+async fn rest_rate_limits_hold_across_two_gateways_with_their_headers() {
+    let redis = RedisServer::start();
+    let prefix = unique_prefix();
+    let limit = [("REST_REQUESTS_PER_MINUTE", "3")];
+    let first = spawn_cluster_app(&redis, &prefix, &limit).await;
+    let second = spawn_cluster_app(&redis, &prefix, &limit).await;
+
+    let mut remaining = Vec::new();
+    for app in [&first, &second, &first] {
+        let reply = app.design(BEAM).await;
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        assert_eq!(reply.header("x-ratelimit-limit"), "3");
+        remaining.push(reply.header("x-ratelimit-remaining").to_owned());
+    }
+    let refused = second.design(BEAM).await;
+
+    assert_eq!(remaining, ["2", "1", "0"]);
+    assert_eq!(refused.status, 429);
+    assert_eq!(
+        refused.json(),
+        json!({"detail": "Rate limit exceeded. Please slow down."})
+    );
+    assert_eq!(refused.header("x-ratelimit-remaining"), "0");
+    let retry_after: u64 = refused.header("retry-after").parse().unwrap();
+    assert!((1..=20).contains(&retry_after), "{retry_after}");
+    let reset: u64 = refused.header("x-ratelimit-reset").parse().unwrap();
+    assert!((1..=60).contains(&reset), "{reset}");
+    let other = token("user-2", "design");
+    let other_user = first.post("/api/v1/design", BEAM, Some(&other)).await;
+    assert_eq!(other_user.status, 200, "another user has its own allowance");
+}
+
+fn stored_result() -> Bytes {
+    let parsed: ParsedBeam = serde_json::from_str(BEAM).unwrap();
+    let valid = parsed.validate(&DesignConfig::default()).unwrap();
+    let stored = StoredResult::design(None, valid.record).unwrap();
+    Bytes::from(StoredEvent::Result(stored).encode())
+}
+
+/// Publications per round of the flood; the reading client drains each round before the next,
+/// so only the client that stopped reading ever falls behind.
+const ROUND: usize = 100;
+/// Upper bound on rounds (far more than the socket buffers of a stalled reader hold).
+const MAX_ROUNDS: usize = 400;
+
+#[actix_web::test]
+async fn a_client_that_stops_reading_is_closed_as_a_slow_consumer_while_another_keeps_receiving() {
+    let redis = RedisServer::start();
+    let prefix = unique_prefix();
+    let queue = [("OUTBOUND_QUEUE_BYTES", "262144")];
+    let app = spawn_cluster_app(&redis, &prefix, &queue).await;
+    let mut stalled = open(&app, "flood").await;
+    let mut reader = open(&app, "flood").await;
+    let channel = Channel::Session(SessionId::try_from("flood".to_owned()).unwrap());
+    let payload = stored_result();
+    let closed = "beamstream_gateway_slow_consumer_closes_total 1";
+
+    let mut received = 0;
+    let mut rounds = 0;
+    while !app.metrics().await.contains(closed) {
+        assert!(rounds < MAX_ROUNDS, "the stalled client was never closed");
+        rounds += 1;
+        for _ in 0..ROUND {
+            app.broker.publish(&channel, payload.clone()).await.unwrap();
+        }
+        for _ in 0..ROUND {
+            let message = reader.recv_type("design_result").await;
+            received += 1;
+            assert_eq!(message["offset"], received);
+        }
+    }
+
+    assert_eq!(stalled.close_code().await, 4001);
+    app.broker.publish(&channel, payload).await.unwrap();
+    let after = reader.recv_type("design_result").await;
+    assert_eq!(after["offset"], received + 1, "the reader keeps receiving");
+}
+
+#[actix_web::test]
+async fn readyz_fails_while_redis_is_down_and_recovers_when_it_is_back() {
+    let mut redis = RedisServer::start();
+    let app = spawn_cluster_app(&redis, &unique_prefix(), &[]).await;
+    wait_until("ready at start", || async {
+        app.readyz().await.status == 200
+    })
+    .await;
+
+    redis.kill();
+    wait_until("unready without redis", || async {
+        app.readyz().await.status == 503
+    })
+    .await;
+    let reply = app.readyz().await;
+    assert_eq!(reply.json()["error"]["message"], "broker unavailable");
+
+    redis.restart();
+    wait_until("ready again", || async { app.readyz().await.status == 200 }).await;
+}
