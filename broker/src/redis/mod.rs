@@ -79,7 +79,7 @@ impl Scripts {
             reap: script!("reap.lua"),
             retire: script!("retire.lua"),
             publish: script!("channel_lib.lua", "publish.lua"),
-            history: script!("history.lua"),
+            history: script!("channel_lib.lua", "history.lua"),
             config_put: script!("channel_lib.lua", "config_put.lua"),
             gcra: script!("gcra.lua"),
         }
@@ -152,7 +152,7 @@ impl RedisBroker {
         self.inner.conn.clone()
     }
 
-    /// A fresh epoch for a channel whose history is lost.
+    /// A fresh epoch for a new batch (channel scripts make their own from the server clock).
     fn new_epoch() -> String {
         protocol::Epoch::random().as_str().to_owned()
     }

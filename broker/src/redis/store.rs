@@ -43,7 +43,6 @@ impl RedisBroker {
                 .arg(expected)
                 .arg(data.as_ref())
                 .arg(announcement.as_ref())
-                .arg(Self::new_epoch())
                 .arg(k.maxlen)
                 .invoke_async(&mut self.conn())
                 .await?,

@@ -1,12 +1,12 @@
 -- history: KEYS[1] meta, KEYS[2] stream. ARGV: [1] since epoch ('' = from the start), [2] since
--- offset, [3] limit, [4] epoch to start if history is lost, [5] create (1/0), [6] TTL ms.
+-- offset, [3] limit, [4] create (1/0), [5] TTL ms. (Prefixed by channel_lib.lua.)
 -- Returns {epoch, offset, recovered, off1, payload1, ...} or {'gone'}. recovered is 0 when the
 -- epoch differs, the offset is ahead of the channel, or entries after it were trimmed/expired.
 if redis.call('EXISTS', KEYS[1]) == 0 then
-  if ARGV[5] ~= '1' then return {'gone'} end
+  if ARGV[4] ~= '1' then return {'gone'} end
   redis.call('DEL', KEYS[2])
-  redis.call('HSET', KEYS[1], 'epoch', ARGV[4], 'offset', 0)
-  if tonumber(ARGV[6]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[6]) end
+  redis.call('HSET', KEYS[1], 'epoch', fresh_epoch(), 'offset', 0)
+  if tonumber(ARGV[5]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[5]) end
 end
 local m = redis.call('HMGET', KEYS[1], 'epoch', 'offset')
 local epoch, offset = m[1], tonumber(m[2])
