@@ -304,7 +304,7 @@ async fn bad_settings_are_all_reported_and_the_process_exits_non_zero() {
             .await
             .expect("run design-worker");
 
-        assert!(!out.status.success());
+        assert_eq!(out.status.code(), Some(2));
         let stderr = String::from_utf8_lossy(&out.stderr);
         for part in ["`concurrency`", "--bogus", "`log-format`"] {
             assert!(stderr.contains(part), "{part} missing from: {stderr}");
