@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use broker::{Broker, BrokerError, BrokerSettings, Event, RateLimit};
 use bytes::Bytes;
-use common::{fetch, next_event, results_for, spec};
+use common::{fetch, history_texts, next_event, results_for, spec};
 use protocol::{BatchId, Channel, Position, SessionId};
 
 fn settings() -> BrokerSettings {
@@ -28,6 +28,7 @@ contract!(
     subscriber_receives_publications_in_order_until_unsubscribed,
     config_put_is_compare_and_set_and_announces_on_the_config_channel,
     rate_limit_allows_a_burst_of_limit_then_refuses,
+    history_of_a_large_chunk_pages_across_its_stream_entries,
 );
 
 async fn history_replays_from_a_position_and_refuses_a_foreign_epoch(b: Broker) {
@@ -257,6 +258,44 @@ async fn rate_limit_allows_a_burst_of_limit_then_refuses(b: Broker) {
     );
     assert!(refused.reset_after > Duration::from_secs(3000));
     assert!(other.allowed);
+}
+
+async fn history_of_a_large_chunk_pages_across_its_stream_entries(b: Broker) {
+    let s = spec(1, 2500);
+    let ch = Channel::Batch(s.id);
+    b.submit(s).await.unwrap();
+    let claim = fetch(&b, "w1").await;
+    b.emit(&claim, &results_for(&claim)).await.unwrap();
+    let epoch = b.position(&ch).await.unwrap().epoch;
+
+    let mut pages = Vec::new();
+    for (since, limit) in [(995, 10), (1999, 3), (2499, 5)] {
+        let at = Position {
+            epoch: epoch.clone(),
+            offset: since,
+        };
+        let h = b.history(&ch, Some(&at), limit).await.unwrap();
+        assert!(h.recovered);
+        pages.push(
+            h.publications
+                .iter()
+                .map(|p| p.offset)
+                .collect::<Vec<u64>>(),
+        );
+        let first = &h.publications[0];
+        if since < 2500 {
+            assert_eq!(first.payload, Bytes::from(format!("beam-{since}")));
+        }
+    }
+
+    assert_eq!(pages[0], (996..=1005).collect::<Vec<u64>>());
+    assert_eq!(pages[1], [2000, 2001, 2002]);
+    assert_eq!(
+        pages[2],
+        [2500, 2501, 2502],
+        "last beam, progress, complete"
+    );
+    assert_eq!(history_texts(&b, &ch).await.len(), 2502);
 }
 
 /// Memory only: its delivery is synchronous, so a full queue is deterministic. (The Redis

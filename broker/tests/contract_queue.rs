@@ -27,7 +27,6 @@ contract!(
     poison_chunk_goes_to_the_dead_list_and_its_beams_count_as_failed,
     results_outside_the_claimed_chunk_are_refused,
     broker_written_events_decode_with_protocols_stored_event_decoder,
-    history_of_a_large_chunk_pages_across_its_stream_entries,
     retiring_worker_hands_its_chunks_back_in_order_and_is_fenced,
 );
 
@@ -345,44 +344,6 @@ async fn broker_written_events_decode_with_protocols_stored_event_decoder(b: Bro
             failed: 0
         }]
     );
-}
-
-async fn history_of_a_large_chunk_pages_across_its_stream_entries(b: Broker) {
-    let s = spec(1, 2500);
-    let ch = Channel::Batch(s.id);
-    b.submit(s).await.unwrap();
-    let claim = fetch(&b, "w1").await;
-    b.emit(&claim, &results_for(&claim)).await.unwrap();
-    let epoch = b.position(&ch).await.unwrap().epoch;
-
-    let mut pages = Vec::new();
-    for (since, limit) in [(995, 10), (1999, 3), (2499, 5)] {
-        let at = Position {
-            epoch: epoch.clone(),
-            offset: since,
-        };
-        let h = b.history(&ch, Some(&at), limit).await.unwrap();
-        assert!(h.recovered);
-        pages.push(
-            h.publications
-                .iter()
-                .map(|p| p.offset)
-                .collect::<Vec<u64>>(),
-        );
-        let first = &h.publications[0];
-        if since < 2500 {
-            assert_eq!(first.payload, Bytes::from(format!("beam-{since}")));
-        }
-    }
-
-    assert_eq!(pages[0], (996..=1005).collect::<Vec<u64>>());
-    assert_eq!(pages[1], [2000, 2001, 2002]);
-    assert_eq!(
-        pages[2],
-        [2500, 2501, 2502],
-        "last beam, progress, complete"
-    );
-    assert_eq!(history_texts(&b, &ch).await.len(), 2502);
 }
 
 async fn retiring_worker_hands_its_chunks_back_in_order_and_is_fenced(b: Broker) {
