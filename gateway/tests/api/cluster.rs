@@ -63,6 +63,40 @@ async fn a_config_put_on_one_gateway_reaches_clients_of_the_other() {
 }
 
 #[actix_web::test]
+async fn a_gateway_reloads_the_config_when_its_broker_subscription_reconnects() {
+    let redis = RedisServer::start();
+    let prefix = unique_prefix();
+    let app = spawn_cluster_app(&redis, &prefix, &[]).await;
+    let admin = token("root", "admin");
+    // A change stored without its announcement: only a reload can find it.
+    let changed = DesignConfig {
+        version: 1,
+        fck: 35.0,
+        ..DesignConfig::default()
+    };
+    let data = serde_json::to_string(&changed).unwrap();
+    let doc = format!("{prefix}{{c:config}}:doc");
+    redis
+        .command(&["HSET", &doc, "version", "1", "data", &data])
+        .unwrap();
+    assert_eq!(
+        app.get("/api/v1/config", Some(&admin)).await.json()["version"],
+        0
+    );
+
+    redis
+        .command(&["CLIENT", "KILL", "TYPE", "pubsub"])
+        .unwrap();
+
+    wait_until("the config is reloaded", || async {
+        app.get("/api/v1/config", Some(&admin)).await.json()["fck"] == 35.0
+    })
+    .await;
+    let reconnected = r#"beamstream_gateway_channel_recoveries_total{reason="reconnected"}"#;
+    assert!(app.metrics().await.contains(reconnected));
+}
+
+#[actix_web::test]
 async fn rest_rate_limits_hold_across_two_gateways_with_their_headers() {
     let redis = RedisServer::start();
     let prefix = unique_prefix();
@@ -139,6 +173,38 @@ async fn a_client_that_stops_reading_is_closed_as_a_slow_consumer_while_another_
     app.broker.publish(&channel, payload).await.unwrap();
     let after = reader.recv_type("design_result").await;
     assert_eq!(after["offset"], received + 1, "the reader keeps receiving");
+}
+
+#[actix_web::test]
+async fn a_publication_lost_by_pub_sub_is_repaired_from_history_in_order() {
+    let redis = RedisServer::start();
+    let prefix = unique_prefix();
+    let app = spawn_cluster_app(&redis, &prefix, &[]).await;
+    let mut client = open(&app, "gap").await;
+    let channel = Channel::Session(SessionId::try_from("gap".to_owned()).unwrap());
+    let payload = stored_result();
+    app.broker.publish(&channel, payload.clone()).await.unwrap();
+    assert_eq!(client.recv_type("design_result").await["offset"], 1);
+
+    // Offset 2 lands in the history but its PUBLISH never arrives (pub/sub is at-most-once).
+    let text = std::str::from_utf8(&payload).unwrap();
+    let meta = format!("{prefix}{{s:gap}}:meta");
+    let stream = format!("{prefix}{{s:gap}}:stream");
+    redis.command(&["HINCRBY", &meta, "offset", "1"]).unwrap();
+    redis.command(&["XADD", &stream, "0-2", "d", text]).unwrap();
+    app.broker.publish(&channel, payload).await.unwrap();
+
+    let repaired = client.recv_type("design_result").await;
+    let next = client.recv_type("design_result").await;
+    assert_eq!(
+        (repaired["offset"].as_u64(), next["offset"].as_u64()),
+        (Some(2), Some(3))
+    );
+    assert_eq!(repaired["result"], next["result"]);
+    assert_nothing_else_queued(&mut client).await;
+    let metrics = app.metrics().await;
+    let gap = r#"beamstream_gateway_channel_recoveries_total{reason="gap"} 1"#;
+    assert!(metrics.contains(gap), "{metrics}");
 }
 
 #[actix_web::test]

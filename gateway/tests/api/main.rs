@@ -2,6 +2,7 @@
 
 mod cluster;
 mod design;
+mod embedded;
 mod health;
 mod helpers;
 mod shutdown;
