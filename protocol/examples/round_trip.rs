@@ -13,7 +13,9 @@ use std::hint::black_box;
 
 use protocol::publication::write_ws_frame;
 use protocol::reply::write_design_reply;
-use protocol::{Channel, ClientMessage, DesignConfig, Position, SessionId, StoredEvent, StoredResult};
+use protocol::{
+    Channel, ClientMessage, DesignConfig, Position, SessionId, StoredEvent, StoredResult,
+};
 
 const FRAME: &str = r#"{"type":"design_beam","request_id":"r-1042","params":{"id":"B-12","width":300,"depth":450,"length":5000,"Mu":150,"Vu":80,"fck":25,"fy":500}}"#;
 
@@ -66,10 +68,16 @@ fn stream(n: u64, config: &DesignConfig) {
     let Ok(ClientMessage::DesignBeam(request)) = ClientMessage::decode(FRAME) else {
         unreachable!("FRAME is a valid design_beam frame")
     };
-    let record = request.params.validate(config).expect("FRAME's beam is valid").record;
+    let record = request
+        .params
+        .validate(config)
+        .expect("FRAME's beam is valid")
+        .record;
     let stored = StoredResult::design(Some(7), record).expect("valid beam");
     let payload = StoredEvent::Result(stored).encode();
-    let channel: Channel = "batch:0190f5c2-6b1e-7cc3-9a51-2f4e8d6b1a00".parse().expect("valid channel");
+    let channel: Channel = "batch:0190f5c2-6b1e-7cc3-9a51-2f4e8d6b1a00"
+        .parse()
+        .expect("valid channel");
     let position: Position = "k3Jd9aQ2:42".parse().expect("valid position");
     let mut out = Vec::with_capacity(4096);
     let mut bytes = 0usize;

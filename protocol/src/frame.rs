@@ -168,8 +168,15 @@ impl<'a> Frame<'a> {
     /// The beam object under `key` (`params` or `beam`), read in-line; `Err` says what came
     /// instead of an object. `None` when absent.
     pub fn take_beam(&mut self, key: &str) -> Option<Result<ParsedBeam, String>> {
-        let in_line = self.fields.iter().any(|(k, v)| k == key && v.is_none());
-        if in_line { self.beam.take() } else { None }
+        match self.fields.iter().find(|(k, _)| k == key) {
+            Some((_, None)) => self.beam.take(),
+            // Another beam key came first and was read in line; read this one now.
+            Some((_, Some(raw))) => Some(
+                serde_json::from_str::<BeamSlot>(raw.get())
+                    .map_or_else(|e| Err(e.to_string()), |slot| slot.0),
+            ),
+            None => None,
+        }
     }
 
     /// A string field's value, if present and a string.

@@ -252,3 +252,25 @@ fn every_client_message_round_trips() {
         assert_eq!(ClientMessage::decode(&text).as_ref(), Ok(&m), "{text}");
     }
 }
+
+#[test]
+fn a_stray_beam_key_does_not_hide_params() {
+    let errors = invalid(
+        r#"{"type":"design_beam","beam":{"width":1},"params":{"width":300,"depth":450,"Mu":150}}"#,
+    );
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].field, "beam");
+    assert!(
+        errors[0].message.starts_with("unknown field"),
+        "{}",
+        errors[0].message
+    );
+    let errors = invalid(r#"{"type":"design_beam","params":[1,2]}"#);
+    assert_eq!(
+        errors,
+        [ValidationError::new(
+            "params",
+            "must be a beam object, got an array"
+        )]
+    );
+}
