@@ -292,7 +292,7 @@ impl Serialize for Assumed {
 impl BeamParams {
     /// The engine input, with absent fields taken from `config` (recorded in [`Assumed`]).
     /// Absent required fields become NaN, which the engine rejects; callers report "required"
-    /// for them first (see [`crate::ParsedBeam::resolve`]).
+    /// for them first (see [`crate::ParsedBeam::validate`]).
     pub fn to_input(&self, config: &DesignConfig) -> (BeamInput, Assumed) {
         let mut assumed = 0u16;
         let mut or_config = |bit: u16, v: Option<f64>, default: f64| {
