@@ -44,7 +44,8 @@ start_gateway() {
     GATEWAY_ADDR="$(sed -n 's#.*listening on http://\([^ ]*\).*#\1#p' "$WORK/gateway.out" | head -1)"
     GATEWAY_TOKEN="$(sed -n '/^dev token/{n;p;}' "$WORK/gateway.out" | head -1)"
     export BEAMSTREAM_TOKEN="$GATEWAY_TOKEN"
-    log "gateway pid $GATEWAY_PID on $GATEWAY_ADDR (token ${GATEWAY_TOKEN:+from the banner}${GATEWAY_TOKEN:-none})"
+    # Never print the token itself.
+    log "gateway pid $GATEWAY_PID on $GATEWAY_ADDR ($([ -n "$GATEWAY_TOKEN" ] && echo "dev token from the banner" || echo "no token"))"
 }
 
 # SIGTERM, then SIGKILL if the gateway is still there after 10 s.
