@@ -85,6 +85,8 @@ impl Application {
         let metrics = Metrics::new(&Registry::new())?;
         let readiness = Readiness::new(!settings.is_cluster());
         let tasks = TaskTracker::new();
+        // Everything that can fail without side effects comes before the backend's tasks start.
+        let authenticator = Authenticator::from_settings(&settings.auth)?;
         let backend = Backend::start(&settings, &metrics, &readiness, &tasks).await?;
         let (registry, registry_handle) =
             ConnectionRegistry::new(ConnectionCaps::from(&settings.limits), metrics.clone());
@@ -98,7 +100,7 @@ impl Application {
             .unwrap_or_else(|| Arc::new(BrokerLimiter::new(backend.broker.clone())));
         let per_minute = settings.limits.rest_requests_per_minute;
         let state = SharedState {
-            authenticator: web::Data::new(Authenticator::from_settings(&settings.auth)?),
+            authenticator: web::Data::new(authenticator),
             metrics: web::Data::new(metrics),
             readiness: web::Data::new(readiness.clone()),
             registry: web::Data::new(registry_handle.clone()),
@@ -109,7 +111,7 @@ impl Application {
             config: web::Data::new(backend.config.clone()),
             settings: web::Data::new(settings.clone()),
         };
-        let server = server(listener, &settings, state)?;
+        let server = server(listener, &settings, state).inspect_err(|_| backend.stop.cancel())?;
         Ok(Self {
             address,
             server,

@@ -13,13 +13,15 @@
 //!   merge without duplicates.
 //! - The `config` channel is always followed: its publications update the design defaults, and
 //!   a reconnection reloads them from the config store.
-//! - Publishing goes through the owner ([`HubHandle::publish_from`]): it publishes, then fans
-//!   out locally at once, skipping the sender, and the echo from the broker is a duplicate.
+//! - Publishing goes through the owner ([`HubHandle::publish_from`]), which starts the publish
+//!   without waiting for it; the first of the broker's echo, a catch-up read or the publish's
+//!   completion delivers it locally without the sender, and the others are duplicates.
 //! - The owner reports the subscriber's health to `/readyz`.
 
 mod channel;
 pub mod frame;
 mod owner;
+mod pending;
 
 use bytes::Bytes;
 use protocol::{Channel, Position};

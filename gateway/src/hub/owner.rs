@@ -1,19 +1,23 @@
 //! The hub's owner task: one `select!` over the broker subscriber's events, the handles'
-//! commands and the health tick. Everything runs in order on this one task, so the channel
-//! table needs no lock and a publication made here is delivered locally before its echo from
-//! the broker is read (the echo is then a duplicate).
+//! commands, the completions of its own publishes and the health tick. Everything runs in
+//! order on this one task, so the channel table needs no lock. Publishes run beside it (at most
+//! [`MAX_IN_FLIGHT`]) so the owner never waits on one; their senders are skipped through
+//! [`Pending`], whichever of echo, catch-up or completion delivers first.
 
 use std::collections::HashMap;
 
-use broker::{Broker, Event, Subscriber};
+use broker::{Broker, BrokerError, Event, Subscriber};
 use bytes::Bytes;
 use protocol::{Channel, Position, StoredEvent, StoredObject};
 use tokio::sync::mpsc;
 use tokio::time::{Duration, MissedTickBehavior, interval};
 use tokio_util::sync::CancellationToken;
 
+mod recovery;
+
 use super::channel::{Arrival, ChannelState};
 use super::frame::client_frame;
+use super::pending::Pending;
 use super::{COMMAND_QUEUE, Command, HubError, HubHandle, Subscribed, SubscriptionId};
 use crate::config_store::ConfigStore;
 use crate::connection::OutboundSender;
@@ -26,6 +30,15 @@ const EVENT_QUEUE: usize = 8192;
 const HEALTH_TICK: Duration = Duration::from_millis(250);
 /// Publications read per history page.
 const HISTORY_PAGE: usize = 500;
+/// Session sync publishes running at once; beyond, a sync is dropped (counted).
+pub(super) const MAX_IN_FLIGHT: usize = 1024;
+
+/// A publish that finished.
+struct Completion {
+    channel: Channel,
+    payload: Bytes,
+    result: Result<Position, BrokerError>,
+}
 
 /// When a session's design result is published for its other connections.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +63,10 @@ pub struct Hub {
     health: BrokerHealthReporter,
     metrics: Metrics,
     policy: SyncPolicy,
+    pending: Pending,
+    in_flight: usize,
+    completions_tx: mpsc::Sender<Completion>,
+    completions: mpsc::Receiver<Completion>,
 }
 
 impl Hub {
@@ -63,6 +80,8 @@ impl Hub {
     ) -> Result<(Self, HubHandle), HubError> {
         let (subscriber, events) = broker.subscriber(EVENT_QUEUE).await?;
         let (tx, commands) = mpsc::channel(COMMAND_QUEUE);
+        // Never full: at most MAX_IN_FLIGHT publishes are running.
+        let (completions_tx, completions) = mpsc::channel(MAX_IN_FLIGHT);
         let mut hub = Self {
             broker,
             subscriber,
@@ -74,6 +93,10 @@ impl Hub {
             health,
             metrics,
             policy,
+            pending: Pending::default(),
+            in_flight: 0,
+            completions_tx,
+            completions,
         };
         hub.follow(&Channel::Config).await?;
         Ok((hub, HubHandle { commands: tx }))
@@ -87,6 +110,7 @@ impl Hub {
             tokio::select! {
                 () = stop.cancelled() => break,
                 Some(event) = self.events.recv() => self.on_event(event).await,
+                Some(done) = self.completions.recv() => self.on_published(done).await,
                 command = self.commands.recv() => match command {
                     Some(command) => self.on_command(command).await,
                     None => break,
@@ -103,10 +127,7 @@ impl Hub {
 
     async fn on_event(&mut self, event: Event) {
         match event {
-            Event::Message(m) => {
-                self.on_message(m.channel, m.position, m.payload, None)
-                    .await
-            }
+            Event::Message(m) => self.on_message(m.channel, m.position, &m.payload).await,
             Event::Disconnected => {
                 tracing::warn!("broker subscription lost; catching up on reconnection");
                 self.health.report(false);
@@ -140,7 +161,7 @@ impl Hub {
                 channel,
                 payload,
                 from,
-            } => self.publish(channel, payload, from).await,
+            } => self.publish(channel, payload, from),
             Command::Followers { channel, reply } => {
                 let count = self.channels.get(&channel).map_or(0, ChannelState::len);
                 let _ = reply.send(count);
@@ -197,42 +218,6 @@ impl Hub {
         })
     }
 
-    /// Sends `sink` what `channel` published after `since`, up to `until`; whether all of it
-    /// could be replayed.
-    async fn replay(
-        &self,
-        channel: &Channel,
-        since: &Position,
-        until: &Position,
-        sink: &OutboundSender,
-    ) -> bool {
-        if since.epoch != until.epoch || since.offset > until.offset {
-            return false;
-        }
-        let mut at = since.clone();
-        while at.offset < until.offset {
-            let page = match self.broker.history(channel, Some(&at), HISTORY_PAGE).await {
-                Ok(page) if page.recovered && !page.publications.is_empty() => page,
-                Ok(_) => return false,
-                Err(e) => {
-                    tracing::warn!(%channel, error = %e, "history replay failed");
-                    return false;
-                }
-            };
-            for publication in page.publications {
-                if publication.offset > until.offset {
-                    break;
-                }
-                at.offset = publication.offset;
-                if let Ok(frame) = client_frame(channel, &at, &publication.payload) {
-                    // An overflow closes the connection as a slow consumer; nothing more to do.
-                    let _ = sink.push(frame);
-                }
-            }
-        }
-        true
-    }
-
     async fn unsubscribe(&mut self, channel: Channel, id: SubscriptionId) {
         let Some(state) = self.channels.get_mut(&channel) else {
             return;
@@ -240,6 +225,7 @@ impl Hub {
         state.remove(id);
         if state.is_empty() && channel != Channel::Config {
             self.channels.remove(&channel);
+            self.pending.forget(&channel);
             self.publish_gauge();
             if let Err(e) = self.subscriber.unsubscribe(&channel).await {
                 tracing::warn!(%channel, error = %e, "broker unsubscribe failed");
@@ -247,7 +233,8 @@ impl Hub {
         }
     }
 
-    async fn publish(&mut self, channel: Channel, payload: Bytes, from: Option<SubscriptionId>) {
+    /// Starts publishing `payload` for `from`, unless nobody else may be listening.
+    fn publish(&mut self, channel: Channel, payload: Bytes, from: Option<SubscriptionId>) {
         let others_here = self
             .channels
             .get(&channel)
@@ -256,51 +243,65 @@ impl Hub {
             self.count_sync("skipped");
             return;
         }
-        match self.broker.publish(&channel, payload.clone()).await {
+        if self.in_flight >= MAX_IN_FLIGHT {
+            self.count_sync("dropped");
+            return;
+        }
+        if let Some(from) = from {
+            self.pending.add(channel.clone(), payload.clone(), from);
+        }
+        self.in_flight += 1;
+        let broker = self.broker.clone();
+        let done = self.completions_tx.clone();
+        tokio::spawn(async move {
+            let result = broker.publish(&channel, payload.clone()).await;
+            let completion = Completion {
+                channel,
+                payload,
+                result,
+            };
+            // The owner has stopped: nobody is left to deliver to.
+            let _ = done.send(completion).await;
+        });
+    }
+
+    async fn on_published(&mut self, done: Completion) {
+        self.in_flight -= 1;
+        match done.result {
             Ok(position) => {
                 self.count_sync("published");
-                self.on_message(channel, position, payload, from).await;
+                self.on_message(done.channel, position, &done.payload).await;
             }
             Err(e) => {
+                self.pending.take(&done.channel, &done.payload);
                 self.count_sync("failed");
-                tracing::warn!(%channel, error = %e, "session sync publish failed");
+                tracing::warn!(channel = %done.channel, error = %e, "session sync publish failed");
             }
         }
     }
 
-    /// A publication arrived (live, or our own just published by `from`).
-    async fn on_message(
-        &mut self,
-        channel: Channel,
-        position: Position,
-        payload: Bytes,
-        from: Option<SubscriptionId>,
-    ) {
+    /// A publication arrived (live, or one of ours just published).
+    async fn on_message(&mut self, channel: Channel, position: Position, payload: &[u8]) {
         let Some(state) = self.channels.get(&channel) else {
             return;
         };
         match state.classify(&position) {
             Arrival::Duplicate => {}
-            Arrival::Next | Arrival::NewEpoch => self.deliver(&channel, position, &payload, from),
+            Arrival::Next | Arrival::NewEpoch => self.deliver(&channel, position, payload),
             Arrival::Gap { .. } => {
                 self.count_recovery("gap");
-                self.catch_up(&channel, from.map(|id| (position.offset, id)))
-                    .await;
+                self.catch_up(&channel).await;
             }
         }
     }
 
-    /// Fans the publication at `position` out to the local subscribers except `exclude`.
-    fn deliver(
-        &mut self,
-        channel: &Channel,
-        position: Position,
-        payload: &[u8],
-        exclude: Option<SubscriptionId>,
-    ) {
+    /// Fans the publication at `position` out to the local subscribers, except its sender when
+    /// it is one of ours.
+    fn deliver(&mut self, channel: &Channel, position: Position, payload: &[u8]) {
         if *channel == Channel::Config {
             self.apply_config(payload);
         }
+        let exclude = self.pending.take(channel, payload);
         let Some(state) = self.channels.get_mut(channel) else {
             return;
         };
@@ -326,78 +327,6 @@ impl Hub {
             StoredEvent::decode(payload)
         {
             self.config.apply(config);
-        }
-    }
-
-    async fn catch_up_all(&mut self, reason: &str) {
-        self.count_recovery(reason);
-        let channels: Vec<Channel> = self.channels.keys().cloned().collect();
-        for channel in channels {
-            self.catch_up(&channel, None).await;
-        }
-    }
-
-    /// Reads `channel`'s history after the last delivered position and delivers it; `exclude`
-    /// is our own publication (offset, sender), which the sender does not get.
-    async fn catch_up(&mut self, channel: &Channel, exclude: Option<(u64, SubscriptionId)>) {
-        loop {
-            let Some(after) = self
-                .channels
-                .get(channel)
-                .and_then(ChannelState::position)
-                .cloned()
-            else {
-                return;
-            };
-            let page = match self
-                .broker
-                .history(channel, Some(&after), HISTORY_PAGE)
-                .await
-            {
-                Ok(page) => page,
-                Err(e) => {
-                    // The next reconnection or gap retries.
-                    tracing::warn!(%channel, error = %e, "catch-up read failed");
-                    return;
-                }
-            };
-            if !page.recovered {
-                self.history_lost(channel, page.position).await;
-                return;
-            }
-            let Some(last) = page.publications.last().map(|p| p.offset) else {
-                return;
-            };
-            for publication in page.publications {
-                let position = Position {
-                    epoch: page.position.epoch.clone(),
-                    offset: publication.offset,
-                };
-                let excluded = exclude.filter(|(o, _)| *o == publication.offset);
-                self.deliver(
-                    channel,
-                    position,
-                    &publication.payload,
-                    excluded.map(|e| e.1),
-                );
-            }
-            if last >= page.position.offset {
-                return;
-            }
-        }
-    }
-
-    /// The channel's history restarted or was trimmed past us: follow from `position` on.
-    async fn history_lost(&mut self, channel: &Channel, position: Position) {
-        self.count_recovery("lost");
-        tracing::warn!(%channel, %position, "channel history lost; following from its position");
-        if let Some(state) = self.channels.get_mut(channel) {
-            state.reset(position);
-        }
-        if *channel == Channel::Config
-            && let Err(e) = self.config.reload().await
-        {
-            tracing::warn!(error = %e, "config reload failed");
         }
     }
 

@@ -108,3 +108,50 @@ async fn the_seeds_query_token_is_accepted() {
     let path = format!("/api/v1/design?token={}", token("user-1", "design"));
     assert_eq!(app.post(&path, BEAM, None).await.status, 200);
 }
+
+/// A limiter that refuses everyone, with a fixed status; or fails, when `broken`.
+struct Fixed {
+    broken: bool,
+}
+
+impl gateway::rate_limit::RateLimiter for Fixed {
+    fn check<'a>(
+        &'a self,
+        _key: &'a str,
+        limit: u32,
+        _period: std::time::Duration,
+    ) -> futures_util::future::BoxFuture<'a, anyhow::Result<gateway::rate_limit::RateLimitStatus>>
+    {
+        Box::pin(async move {
+            anyhow::ensure!(!self.broken, "limiter store down");
+            Ok(gateway::rate_limit::RateLimitStatus {
+                limit,
+                remaining: 0,
+                reset_after: std::time::Duration::from_millis(2500),
+                retry_after: Some(std::time::Duration::from_millis(1500)),
+            })
+        })
+    }
+}
+
+#[actix_web::test]
+async fn an_injected_limiter_refuses_with_429_and_a_broken_one_lets_requests_through() {
+    use gateway::startup::Seams;
+
+    use crate::helpers::spawn_app_with_seams;
+
+    let seams = |broken| Seams {
+        rate_limiter: Some(std::sync::Arc::new(Fixed { broken })),
+    };
+    let refusing = spawn_app_with_seams(&[], seams(false)).await;
+    let refused = refusing.design(BEAM).await;
+    assert_eq!(refused.status, 429);
+    assert_eq!(refused.header("retry-after"), "2");
+    assert_eq!(refused.header("x-ratelimit-reset"), "3");
+    assert_eq!(refused.header("x-ratelimit-limit"), "600");
+
+    let failing = spawn_app_with_seams(&[], seams(true)).await;
+    let served = failing.design(BEAM).await;
+    assert_eq!(served.status, 200, "the limit fails open");
+    assert!(!served.headers.contains_key("x-ratelimit-limit"));
+}

@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use awc::Client;
 use gateway::Settings;
 use gateway::registry::RegistryHandle;
-use gateway::startup::Application;
+use gateway::startup::{Application, Seams};
 use jsonwebtoken::{EncodingKey, Header};
 use serde_json::{Value, json};
 use tokio::task::JoinHandle;
@@ -46,6 +46,11 @@ pub(crate) async fn spawn_app() -> TestApp {
 /// A gateway with the default test settings overridden by `env` (`BEAMSTREAM_` names without
 /// the prefix).
 pub(crate) async fn spawn_app_with(env: &[(&str, &str)]) -> TestApp {
+    spawn_app_with_seams(env, Seams::default()).await
+}
+
+/// [`spawn_app_with`] with some parts replaced.
+pub(crate) async fn spawn_app_with_seams(env: &[(&str, &str)], seams: Seams) -> TestApp {
     LazyLock::force(&TRACING);
     let defaults = [
         ("LISTEN_ADDR", "127.0.0.1:0"),
@@ -58,7 +63,9 @@ pub(crate) async fn spawn_app_with(env: &[(&str, &str)]) -> TestApp {
         .chain(env)
         .map(|(k, v)| (format!("BEAMSTREAM_{k}"), (*v).to_owned()));
     let settings = Settings::from_sources(pairs, Vec::new()).expect("test settings are valid");
-    let application = Application::build(settings).await.expect("the app builds");
+    let application = Application::build_with(settings, seams)
+        .await
+        .expect("the app builds");
     let shutdown = CancellationToken::new();
     let address = format!("http://127.0.0.1:{}", application.port());
     let registry = application.registry().clone();

@@ -1,0 +1,113 @@
+//! The owner's reads of channel history: replaying a gap to one resuming subscriber, and
+//! catching every followed channel up after a gap, a reconnection or a lag (the stream is the
+//! truth; pub/sub is at-most-once).
+
+use protocol::{Channel, Position};
+
+use super::super::channel::ChannelState;
+use super::super::frame::client_frame;
+use super::{HISTORY_PAGE, Hub};
+use crate::connection::OutboundSender;
+
+impl Hub {
+    /// Sends `sink` what `channel` published after `since`, up to `until`; whether all of it
+    /// could be replayed.
+    pub(super) async fn replay(
+        &self,
+        channel: &Channel,
+        since: &Position,
+        until: &Position,
+        sink: &OutboundSender,
+    ) -> bool {
+        if since.epoch != until.epoch || since.offset > until.offset {
+            return false;
+        }
+        let mut at = since.clone();
+        while at.offset < until.offset {
+            let page = match self.broker.history(channel, Some(&at), HISTORY_PAGE).await {
+                Ok(page) if page.recovered && !page.publications.is_empty() => page,
+                Ok(_) => return false,
+                Err(e) => {
+                    tracing::warn!(%channel, error = %e, "history replay failed");
+                    return false;
+                }
+            };
+            for publication in page.publications {
+                if publication.offset > until.offset {
+                    break;
+                }
+                at.offset = publication.offset;
+                if let Ok(frame) = client_frame(channel, &at, &publication.payload) {
+                    // An overflow closes the connection as a slow consumer; nothing more to do.
+                    let _ = sink.push(frame);
+                }
+            }
+        }
+        true
+    }
+
+    pub(super) async fn catch_up_all(&mut self, reason: &str) {
+        self.count_recovery(reason);
+        let channels: Vec<Channel> = self.channels.keys().cloned().collect();
+        for channel in channels {
+            self.catch_up(&channel).await;
+        }
+    }
+
+    /// Reads `channel`'s history after the last delivered position and delivers it.
+    pub(super) async fn catch_up(&mut self, channel: &Channel) {
+        loop {
+            let Some(after) = self
+                .channels
+                .get(channel)
+                .and_then(ChannelState::position)
+                .cloned()
+            else {
+                return;
+            };
+            let page = match self
+                .broker
+                .history(channel, Some(&after), HISTORY_PAGE)
+                .await
+            {
+                Ok(page) => page,
+                Err(e) => {
+                    // The next reconnection or gap retries.
+                    tracing::warn!(%channel, error = %e, "catch-up read failed");
+                    return;
+                }
+            };
+            if !page.recovered {
+                self.history_lost(channel, page.position).await;
+                return;
+            }
+            let Some(last) = page.publications.last().map(|p| p.offset) else {
+                return;
+            };
+            for publication in page.publications {
+                let position = Position {
+                    epoch: page.position.epoch.clone(),
+                    offset: publication.offset,
+                };
+                self.deliver(channel, position, &publication.payload);
+            }
+            if last >= page.position.offset {
+                return;
+            }
+        }
+    }
+
+    /// The channel's history restarted or was trimmed past us: follow from `position` on.
+    async fn history_lost(&mut self, channel: &Channel, position: Position) {
+        self.count_recovery("lost");
+        tracing::warn!(%channel, %position, "channel history lost; following from its position");
+        if let Some(state) = self.channels.get_mut(channel) {
+            state.reset(position);
+        }
+        if *channel == Channel::Config
+            && let Err(e) = self.config.reload().await
+        {
+            tracing::warn!(error = %e, "config reload failed");
+        }
+    }
+}
