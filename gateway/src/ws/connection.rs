@@ -13,6 +13,8 @@ use actix_ws::{CloseReason, Message, MessageStream, ProtocolError, Session};
 use bytestring::ByteString;
 use protocol::server::{ConnectionAck, ServerShuttingDown, TokenExpiring};
 use protocol::{Channel, CloseCode, RequestId, ServerMessage, SessionId};
+
+mod follow;
 use tokio::time::{Duration, Instant, MissedTickBehavior, interval_at, sleep_until, timeout};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
@@ -24,7 +26,7 @@ use crate::auth::Principal;
 use crate::connection::{
     MessageBudget, Outbound, OutboundReceiver, OutboundSender, Verdict, outbound_queue,
 };
-use crate::hub::{HubError, SubscriptionId};
+use crate::hub::SubscriptionId;
 use crate::registry::ConnectionId;
 
 /// A write the socket cannot take within this long is a slow consumer too (the socket's own
@@ -146,42 +148,6 @@ impl Connection {
             };
         }
         self.finish(flow).await;
-    }
-
-    /// Follows the session's channel and `config`; without the broker the connection still
-    /// designs, it only misses other tabs' results and config updates.
-    async fn follow_channels(&mut self) {
-        let session = Channel::Session((*self.session_id).clone());
-        for channel in [session, Channel::Config] {
-            let sink = self.outbound_tx.clone();
-            match self.ctx.hub.subscribe(channel.clone(), sink, None).await {
-                Ok(subscribed) => self.followed.push((channel, subscribed.id)),
-                Err(e) => tracing::warn!(%channel, error = %e, "cannot follow channel"),
-            }
-        }
-    }
-
-    /// Hands a design result to the hub for the session's other connections.
-    fn sync(&self, payload: bytes::Bytes) {
-        let Some((channel, id)) = self
-            .followed
-            .first()
-            .filter(|(c, _)| matches!(c, Channel::Session(_)))
-        else {
-            return;
-        };
-        match self
-            .ctx
-            .hub
-            .publish_from(channel.clone(), payload, Some(*id))
-        {
-            Ok(()) => {}
-            Err(HubError::Overloaded) => {
-                let syncs = &self.ctx.metrics.session_syncs;
-                syncs.with_label_values(&["dropped"]).inc();
-            }
-            Err(e) => tracing::debug!(error = %e, "session sync not published"),
-        }
     }
 
     fn ack(&self, request_id: Option<RequestId>) -> ServerMessage {
