@@ -3,7 +3,8 @@
 #
 # Provides: build_release, start_gateway [extra gateway flags...], stop_gateway, and after
 # start_gateway the variables GATEWAY_PID, GATEWAY_ADDR (host:port) and GATEWAY_TOKEN.
-# Environment: CARGO_TARGET_DIR (default <repo>/target-loadtest), GATEWAY_FLAGS (appended).
+# Environment: CARGO_TARGET_DIR (default <repo>/target-loadtest), GATEWAY_FLAGS (appended),
+# SKIP_BUILD=1 (reuse the release binaries already built there).
 
 set -euo pipefail
 
@@ -25,6 +26,9 @@ raise_fd_limit() {
 }
 
 build_release() {
+    if [ "${SKIP_BUILD:-0}" = 1 ] && [ -x "$BIN/gateway" ] && [ -x "$BIN/loadgen" ]; then
+        log "SKIP_BUILD=1: using the binaries already in $BIN"; return 0
+    fi
     log "building release binaries (gateway, loadgen) into $CARGO_TARGET_DIR"
     (cd "$ROOT" && cargo build --release --quiet -p gateway -p loadtest)
 }

@@ -153,6 +153,11 @@ impl Session {
     async fn open_loop(&mut self, phase: Duration, period: Duration) {
         let mut next = self.schedule.start + phase;
         let mut in_flight: VecDeque<(u64, Instant)> = VecDeque::new();
+        // Both timers live across iterations and are reset, not rebuilt: a timer made per
+        // iteration is registered and cancelled on every reply, which costs more than the read.
+        let send_timer = sleep_until(next);
+        let give_up = sleep_until(self.schedule.give_up);
+        tokio::pin!(send_timer, give_up);
         loop {
             let sending = self.may_send(next);
             if !sending && in_flight.is_empty() {
@@ -171,14 +176,15 @@ impl Session {
                     Incoming::Ignored => {}
                     Incoming::Ended(why) => return self.ended(why, in_flight.len()),
                 },
-                _ = sleep_until(next), if sending => match self.send_next().await {
+                _ = &mut send_timer, if sending => match self.send_next().await {
                     Ok(id) => {
                         in_flight.push_back((id, next));
                         next += period;
+                        send_timer.as_mut().reset(next);
                     }
                     Err(e) => return self.ended(e.to_string(), in_flight.len() + 1),
                 },
-                _ = sleep_until(self.schedule.give_up) => {
+                _ = &mut give_up => {
                     self.stats.lost += in_flight.len() as u64;
                     return;
                 }
