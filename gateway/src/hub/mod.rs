@@ -46,8 +46,9 @@ pub struct SubscriptionId(pub(crate) u64);
 pub struct Subscribed {
     /// Its id (to unsubscribe and to publish as).
     pub id: SubscriptionId,
-    /// The channel's position when the subscriber joined (after any replay).
-    pub position: Position,
+    /// The channel's position when the subscriber joined (after any replay); `None` while the
+    /// broker is down (the hub subscribes once it is back; live publications follow then).
+    pub position: Option<Position>,
     /// Whether every publication after the requested position was replayed (true when none
     /// was requested).
     pub recovered: bool,
@@ -59,6 +60,9 @@ pub enum HubError {
     /// The broker failed.
     #[error(transparent)]
     Broker(#[from] broker::BrokerError),
+    /// The broker did not answer in time (Redis down or restarting).
+    #[error("the broker is unavailable")]
+    BrokerUnavailable,
     /// The hub has stopped (shutdown).
     #[error("the hub has stopped")]
     Stopped,

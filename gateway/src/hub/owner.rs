@@ -4,7 +4,7 @@
 //! [`MAX_IN_FLIGHT`]) so the owner never waits on one; their senders are skipped through
 //! [`Pending`], whichever of echo, catch-up or completion delivers first.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use broker::{Broker, BrokerError, Event, Subscriber};
 use bytes::Bytes;
@@ -30,6 +30,8 @@ const EVENT_QUEUE: usize = 8192;
 const HEALTH_TICK: Duration = Duration::from_millis(250);
 /// Publications read per history page.
 const HISTORY_PAGE: usize = 500;
+/// Longest wait for one broker call made by the owner (a down Redis must not stall fan-out).
+const BROKER_CALL_TIMEOUT: Duration = Duration::from_secs(2);
 /// Session sync publishes running at once; beyond, a sync is dropped (counted).
 pub(super) const MAX_IN_FLIGHT: usize = 1024;
 
@@ -58,6 +60,9 @@ pub struct Hub {
     events: mpsc::Receiver<Event>,
     commands: mpsc::Receiver<Command>,
     channels: HashMap<Channel, ChannelState>,
+    /// Channels with local subscribers whose broker subscription failed (broker down): retried
+    /// while the subscriber is healthy.
+    unfollowed: HashSet<Channel>,
     next_id: u64,
     config: ConfigStore,
     health: BrokerHealthReporter,
@@ -88,6 +93,7 @@ impl Hub {
             events,
             commands,
             channels: HashMap::new(),
+            unfollowed: HashSet::new(),
             next_id: 0,
             config,
             health,
@@ -115,7 +121,7 @@ impl Hub {
                     Some(command) => self.on_command(command).await,
                     None => break,
                 },
-                _ = tick.tick() => self.report_health(),
+                _ = tick.tick() => self.on_tick().await,
             }
         }
         tracing::debug!("hub stopped");
@@ -123,6 +129,13 @@ impl Hub {
 
     fn report_health(&self) {
         self.health.report(self.subscriber.health().is_healthy());
+    }
+
+    async fn on_tick(&mut self) {
+        self.report_health();
+        if self.subscriber.health().is_healthy() && !self.unfollowed.is_empty() {
+            self.retry_follows().await;
+        }
     }
 
     async fn on_event(&mut self, event: Event) {
@@ -136,7 +149,7 @@ impl Hub {
                 tracing::info!("broker subscription restored; catching up from history");
                 self.report_health();
                 self.catch_up_all("reconnected").await;
-                if let Err(e) = self.config.reload().await {
+                if let Err(e) = bounded(self.config.reload()).await {
                     tracing::warn!(error = %e, "config reload after reconnection failed");
                 }
             }
@@ -171,18 +184,28 @@ impl Hub {
 
     /// Subscribes the gateway to `channel` (first), then learns its position.
     async fn follow(&mut self, channel: &Channel) -> Result<(), HubError> {
-        self.subscriber.subscribe(channel).await?;
-        match self.broker.position(channel).await {
+        if !self.subscriber.health().connected {
+            return Err(HubError::BrokerUnavailable);
+        }
+        bounded(self.subscriber.subscribe(channel)).await?;
+        match bounded(self.broker.position(channel)).await {
             Ok(position) => {
-                self.channels
-                    .insert(channel.clone(), ChannelState::at(position));
+                match self.channels.get_mut(channel) {
+                    // Local subscribers waited for the broker: they start from here.
+                    Some(state) => state.reset(position),
+                    None => {
+                        let state = ChannelState::at(position);
+                        self.channels.insert(channel.clone(), state);
+                    }
+                }
+                self.unfollowed.remove(channel);
                 self.publish_gauge();
                 Ok(())
             }
             Err(e) => {
                 // Not followed after all; the caller may retry.
-                let _ = self.subscriber.unsubscribe(channel).await;
-                Err(e.into())
+                let _ = bounded(self.subscriber.unsubscribe(channel)).await;
+                Err(e)
             }
         }
     }
@@ -194,22 +217,21 @@ impl Hub {
         since: Option<Position>,
     ) -> Result<Subscribed, HubError> {
         if !self.channels.contains_key(&channel) {
-            self.follow(&channel).await?;
+            self.follow_or_wait(&channel, since.is_some()).await?;
         }
         let position = self
             .channels
             .get(&channel)
             .and_then(ChannelState::position)
-            .cloned()
-            .ok_or(HubError::Stopped)?;
-        let recovered = match since {
-            Some(since) => self.replay(&channel, &since, &position, &sink).await,
-            None => true,
+            .cloned();
+        let recovered = match (since, &position) {
+            (Some(since), Some(now)) => self.replay(&channel, &since, now, &sink).await,
+            _ => true,
         };
         self.next_id += 1;
         let id = SubscriptionId(self.next_id);
         if let Some(state) = self.channels.get_mut(&channel) {
-            state.add(id, sink, position.offset);
+            state.add(id, sink, position.as_ref().map_or(0, |p| p.offset));
         }
         Ok(Subscribed {
             id,
@@ -227,7 +249,10 @@ impl Hub {
             self.channels.remove(&channel);
             self.pending.forget(&channel);
             self.publish_gauge();
-            if let Err(e) = self.subscriber.unsubscribe(&channel).await {
+            if self.unfollowed.remove(&channel) {
+                return;
+            }
+            if let Err(e) = bounded(self.subscriber.unsubscribe(&channel)).await {
                 tracing::warn!(%channel, error = %e, "broker unsubscribe failed");
             }
         }
@@ -345,7 +370,18 @@ impl Hub {
     }
 
     fn publish_gauge(&self) {
-        let followed = i64::try_from(self.channels.len()).unwrap_or(i64::MAX);
+        let followed = self.channels.len() - self.unfollowed.len();
+        let followed = i64::try_from(followed).unwrap_or(i64::MAX);
         self.metrics.channels.set(followed);
+    }
+}
+
+/// `call`, or [`HubError::BrokerUnavailable`] when it takes longer than the owner may wait.
+async fn bounded<T, E: Into<HubError>>(
+    call: impl std::future::Future<Output = Result<T, E>>,
+) -> Result<T, HubError> {
+    match tokio::time::timeout(BROKER_CALL_TIMEOUT, call).await {
+        Ok(result) => result.map_err(Into::into),
+        Err(_) => Err(HubError::BrokerUnavailable),
     }
 }

@@ -149,12 +149,12 @@ async fn a_resuming_subscriber_gets_the_missed_publications_once() {
         assert_eq!(next(&mut early_rx).await["offset"], offset);
     }
     let (tx, mut rx) = outbound_queue(1 << 20);
-    let since = first.position.clone();
+    let since = first.position.clone().unwrap();
 
     let resumed = f.hub.subscribe(session(), tx, Some(since)).await.unwrap();
 
     assert!(resumed.recovered);
-    assert_eq!(resumed.position.offset, 3);
+    assert_eq!(resumed.position.unwrap().offset, 3);
     let offsets = [
         next(&mut rx).await,
         next(&mut rx).await,

@@ -208,6 +208,34 @@ async fn a_publication_lost_by_pub_sub_is_repaired_from_history_in_order() {
 }
 
 #[actix_web::test]
+async fn a_connection_opened_while_redis_is_down_follows_its_session_once_redis_is_back() {
+    let mut redis = RedisServer::start();
+    let prefix = unique_prefix();
+    let first = spawn_cluster_app(&redis, &prefix, &[]).await;
+    redis.kill();
+    wait_until("unready without redis", || async {
+        first.readyz().await.status == 503
+    })
+    .await;
+    let mut early = open(&first, "late").await;
+
+    redis.restart();
+
+    wait_until("the session is followed", || async {
+        first
+            .metrics()
+            .await
+            .contains("beamstream_gateway_channels 2")
+    })
+    .await;
+    let second = spawn_cluster_app(&redis, &prefix, &[]).await;
+    let mut other = open(&second, "late").await;
+    let reply = design(&mut other, 1).await;
+    let synced = early.recv_type("design_result").await;
+    assert_eq!(synced["result"], reply["data"]);
+}
+
+#[actix_web::test]
 async fn readyz_fails_while_redis_is_down_and_recovers_when_it_is_back() {
     let mut redis = RedisServer::start();
     let app = spawn_cluster_app(&redis, &unique_prefix(), &[]).await;

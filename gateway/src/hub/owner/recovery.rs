@@ -1,13 +1,14 @@
-//! The owner's reads of channel history: replaying a gap to one resuming subscriber, and
-//! catching every followed channel up after a gap, a reconnection or a lag (the stream is the
-//! truth; pub/sub is at-most-once).
+//! The owner's recovery paths: replaying a gap to one resuming subscriber, catching every
+//! followed channel up after a gap, a reconnection or a lag (the stream is the truth; pub/sub
+//! is at-most-once), and following later the channels the broker could not subscribe while down.
 
 use protocol::{Channel, Position};
 
 use super::super::channel::ChannelState;
 use super::super::frame::client_frame;
-use super::{HISTORY_PAGE, Hub};
+use super::{HISTORY_PAGE, Hub, bounded};
 use crate::connection::OutboundSender;
+use crate::hub::HubError;
 
 impl Hub {
     /// Sends `sink` what `channel` published after `since`, up to `until`; whether all of it
@@ -24,7 +25,7 @@ impl Hub {
         }
         let mut at = since.clone();
         while at.offset < until.offset {
-            let page = match self.broker.history(channel, Some(&at), HISTORY_PAGE).await {
+            let page = match bounded(self.broker.history(channel, Some(&at), HISTORY_PAGE)).await {
                 Ok(page) if page.recovered && !page.publications.is_empty() => page,
                 Ok(_) => return false,
                 Err(e) => {
@@ -65,11 +66,8 @@ impl Hub {
             else {
                 return;
             };
-            let page = match self
-                .broker
-                .history(channel, Some(&after), HISTORY_PAGE)
-                .await
-            {
+            let read = self.broker.history(channel, Some(&after), HISTORY_PAGE);
+            let page = match bounded(read).await {
                 Ok(page) => page,
                 Err(e) => {
                     // The next reconnection or gap retries.
@@ -105,9 +103,44 @@ impl Hub {
             state.reset(position);
         }
         if *channel == Channel::Config
-            && let Err(e) = self.config.reload().await
+            && let Err(e) = bounded(self.config.reload()).await
         {
             tracing::warn!(error = %e, "config reload failed");
+        }
+    }
+
+    /// Subscribes the channels whose subscription failed while the broker was down.
+    pub(super) async fn retry_follows(&mut self) {
+        let channels: Vec<Channel> = self.unfollowed.iter().cloned().collect();
+        for channel in channels {
+            match self.follow(&channel).await {
+                Ok(()) => tracing::info!(%channel, "channel followed after all"),
+                Err(e) => {
+                    tracing::debug!(%channel, error = %e, "channel still not followed");
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Follows `channel`; when the broker is down, a plain follow waits (the channel is
+    /// subscribed once the broker is back) while a `resume` fails, needing the position now.
+    pub(super) async fn follow_or_wait(
+        &mut self,
+        channel: &Channel,
+        resume: bool,
+    ) -> Result<(), HubError> {
+        match self.follow(channel).await {
+            Ok(()) => Ok(()),
+            Err(e) if resume => Err(e),
+            Err(e) => {
+                tracing::warn!(%channel, error = %e, "channel followed once the broker is back");
+                self.channels
+                    .insert(channel.clone(), ChannelState::default());
+                self.unfollowed.insert(channel.clone());
+                self.publish_gauge();
+                Ok(())
+            }
         }
     }
 }
