@@ -84,7 +84,8 @@ impl ConfigStore {
     }
 
     /// Stores `proposed` if the stored version is still `proposed.version`, announcing it on
-    /// the `config` channel; returns the stored config with its new version.
+    /// the `config` channel; returns the stored config with its new version. On a conflict the
+    /// stored config is reloaded first.
     pub async fn put(&self, proposed: DesignConfig) -> Result<DesignConfig, ConfigPutError> {
         let expected = proposed.version;
         let stored = DesignConfig {
@@ -107,6 +108,11 @@ impl ConfigStore {
                 Ok(stored)
             }
             Err(BrokerError::VersionConflict { expected, current }) => {
+                // The caller may have read a version this gateway missed: catch up, so that
+                // its next read here is current.
+                if let Err(e) = self.reload().await {
+                    tracing::warn!(error = %e, "config reload after a conflict failed");
+                }
                 Err(ConfigPutError::Conflict { expected, current })
             }
             Err(other) => Err(ConfigPutError::Broker(other)),
@@ -170,6 +176,26 @@ mod tests {
                 current: 1
             }
         ));
+    }
+
+    #[tokio::test]
+    async fn a_conflict_brings_a_stale_gateway_up_to_date() {
+        let broker = Broker::memory(BrokerSettings::default());
+        let stale = Arc::new(DesignDefaults::new(DesignConfig::default()));
+        let first = ConfigStore::new(
+            broker.clone(),
+            Arc::new(DesignDefaults::new(DesignConfig::default())),
+        );
+        let second = ConfigStore::new(broker, stale.clone());
+        first.put(DesignConfig::default()).await.unwrap();
+
+        let refused = second.put(DesignConfig::default()).await;
+
+        assert!(matches!(
+            refused,
+            Err(ConfigPutError::Conflict { current: 1, .. })
+        ));
+        assert_eq!(stale.current().version, 1);
     }
 
     #[tokio::test]
