@@ -4,7 +4,7 @@
 use protocol::{DesignConfig, DesignResult, ParsedBeam};
 use serde_json::{Value, json};
 
-use crate::helpers::{spawn_app, token};
+use crate::helpers::{spawn_app, token, wait_until};
 use crate::ws_client::{WsAuth, WsClient};
 
 pub(crate) const BEAM: &str = r#"{"width":300,"depth":500,"Mu":150,"Vu":100}"#;
@@ -116,4 +116,22 @@ async fn config_changes_need_admin_the_current_version_and_valid_values() {
     let stale = app.put("/api/v1/config", &config, &admin).await;
     assert_eq!(stale.status, 409);
     assert_eq!(stale.json()["error"]["code"], "conflict");
+}
+
+#[actix_web::test]
+async fn a_lone_editor_publishes_nothing_on_its_session_channel() {
+    let app = spawn_app().await;
+    let mut editor = open(&app, "alone").await;
+
+    design(&mut editor, 1).await;
+    design(&mut editor, 2).await;
+    assert_nothing_else_queued(&mut editor).await;
+
+    let skipped = r#"beamstream_gateway_session_syncs_total{outcome="skipped"} 2"#;
+    wait_until("both syncs were considered", || async {
+        app.metrics().await.contains(skipped)
+    })
+    .await;
+    let channel = protocol::Channel::Session("alone".parse().unwrap());
+    assert_eq!(app.broker.position(&channel).await.unwrap().offset, 0);
 }
