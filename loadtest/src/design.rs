@@ -17,9 +17,10 @@ use crate::dialer::{DialError, Dialer, WsStream};
 use crate::fd_limit;
 use crate::latency::Samples;
 use crate::mix::BeamMix;
+use crate::pacer;
 use crate::process::{CpuUsage, CpuWindow, Pid, ProcError};
 use crate::report::{Connections, CpuPerRequest, DesignReport};
-use crate::session::{self, Pacing, Schedule, SessionStats};
+use crate::session::{self, Pacing, Schedule, SendClock, SessionStats};
 
 /// Time between opening the last connection and the first scheduled request.
 const LEAD: Duration = Duration::from_millis(200);
@@ -39,7 +40,7 @@ pub async fn run(settings: &DesignSettings) -> anyhow::Result<DesignReport> {
     let (streams, connections) = tally(&dialer, dialer.connect_all(names).await, settings.sessions);
     let schedule = schedule(settings);
     let windows = spawn_cpu_windows(settings.server_pid, schedule);
-    let stats = run_sessions(streams, schedule, settings).await;
+    let stats = run_sessions(streams, schedule).await?;
     let (server, me) = windows.await??;
     Ok(report(settings, connections, stats, server, me))
 }
@@ -108,22 +109,19 @@ fn spawn_cpu_windows(
 async fn run_sessions(
     streams: Vec<(usize, WsStream)>,
     schedule: Schedule,
-    settings: &DesignSettings,
-) -> Vec<SessionStats> {
+) -> std::io::Result<Vec<SessionStats>> {
     let mix = Arc::new(BeamMix::standard());
-    let period = settings
-        .rate
-        .map_or(Duration::ZERO, |r| Duration::from_secs_f64(1.0 / r));
+    let clocks = send_clocks(&streams, schedule)?;
     let tasks: Vec<_> = streams
         .into_iter()
-        .map(|(index, ws)| {
-            let phase = period.mul_f64((index as f64 * GOLDEN).fract());
+        .zip(clocks)
+        .map(|((index, ws), clock)| {
             let first_id = index as u64 * ID_STRIDE;
             tokio::spawn(session::run(
                 ws,
                 Arc::clone(&mix),
                 schedule,
-                phase,
+                clock,
                 first_id,
             ))
         })
@@ -135,7 +133,28 @@ async fn run_sessions(
             ..SessionStats::default()
         }));
     }
-    all
+    Ok(all)
+}
+
+/// Open loop: each session's first send (phased over the period) and its pacer bell.
+fn send_clocks(
+    streams: &[(usize, WsStream)],
+    schedule: Schedule,
+) -> std::io::Result<Vec<Option<SendClock>>> {
+    let Pacing::Open { period } = schedule.pacing else {
+        return Ok(streams.iter().map(|_| None).collect());
+    };
+    let firsts: Vec<Instant> = streams
+        .iter()
+        .map(|(index, _)| schedule.start + period.mul_f64((*index as f64 * GOLDEN).fract()))
+        .collect();
+    let std_firsts: Vec<_> = firsts.iter().map(|i| i.into_std()).collect();
+    let bells = pacer::start(&std_firsts, period, schedule.stop.into_std())?;
+    Ok(firsts
+        .into_iter()
+        .zip(bells)
+        .map(|(first, bell)| Some(SendClock { first, bell }))
+        .collect())
 }
 
 fn report(
@@ -170,6 +189,8 @@ fn report(
         first_disconnect: totals.first_disconnect,
         achieved_rate: timed as f64 / settings.duration.as_secs_f64().max(1e-9),
         latency: totals.samples.summarize(),
+        service_latency: settings.rate.map(|_| totals.service.summarize()),
+        send_lag: settings.rate.map(|_| totals.send_lag.summarize()),
         server_cpu: server.map(|usage| per_request(usage, timed)),
         loadgen_cpu: Some(per_request(me, timed)),
     }
@@ -179,6 +200,8 @@ fn report(
 #[derive(Default)]
 struct Totals {
     samples: Samples,
+    service: Samples,
+    send_lag: Samples,
     sent: u64,
     ok: u64,
     error_replies: u64,
@@ -205,6 +228,8 @@ impl Totals {
                 t.first_disconnect.get_or_insert(why);
             }
             t.samples.absorb(s.samples);
+            t.service.absorb(s.service);
+            t.send_lag.absorb(s.send_lag);
         }
         t
     }

@@ -8,6 +8,7 @@
 //! - [`reply`]: the few top-level fields of a server frame the generator reads.
 //! - [`latency`]: per-request samples and their percentiles.
 //! - [`session`]: one design session's loop, closed or open (scheduled) loop.
+//! - [`pacer`]: the open loop's precise send clock (an OS thread; tokio timers tick in ms).
 //! - [`design`]: the `ws-design` scenario: many sessions, one report.
 //! - [`idle`]: the `ws-idle` scenario: idle connections and the server's RSS per connection.
 //! - [`fanout`]: the `ws-fanout` scenario: publish-to-delivery latency across subscribers.
@@ -24,6 +25,7 @@ pub mod fd_limit;
 pub mod idle;
 pub mod latency;
 pub mod mix;
+pub mod pacer;
 pub mod process;
 pub mod reply;
 pub mod report;

@@ -74,6 +74,13 @@ pub struct DesignReport {
     pub achieved_rate: f64,
     /// Round trips of timed requests (open loop: from the scheduled send time).
     pub latency: Summary,
+    /// Open loop: round trips from the actual send time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_latency: Option<Summary>,
+    /// Open loop: actual send time minus scheduled send time (the generator's own lateness:
+    /// tokio's 1 ms timer granularity plus any queueing in the generator).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub send_lag: Option<Summary>,
     /// The gateway's CPU over the measured window (with `--server-pid`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server_cpu: Option<CpuPerRequest>,

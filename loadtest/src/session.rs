@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
+use tokio::sync::Notify;
 use tokio::time::{Instant, sleep_until, timeout_at};
 use tokio_tungstenite::tungstenite::{self, Message};
 
@@ -34,7 +35,7 @@ pub enum Pacing {
 /// When a run starts, starts counting, stops sending and gives up on replies.
 #[derive(Debug, Clone, Copy)]
 pub struct Schedule {
-    /// First scheduled send (open loop sessions add their phase to it).
+    /// When sessions start (open-loop sessions start at their own phase after it).
     pub start: Instant,
     /// Requests scheduled before this are not timed (warm-up).
     pub measure_from: Instant,
@@ -51,8 +52,13 @@ pub struct Schedule {
 /// What one session saw.
 #[derive(Debug, Default)]
 pub struct SessionStats {
-    /// Round trips of timed requests.
+    /// Round trips of timed requests (open loop: from the scheduled send time).
     pub samples: Samples,
+    /// Open loop: round trips from the actual send time (the server's share).
+    pub service: Samples,
+    /// Open loop: how late each timed request left against its schedule (the generator's
+    /// timer granularity, 1 ms in tokio, and its own queueing).
+    pub send_lag: Samples,
     /// Requests sent (timed or not).
     pub sent: u64,
     /// Replies of timed requests that were `design_result`.
@@ -67,6 +73,15 @@ pub struct SessionStats {
     pub disconnected: Option<String>,
 }
 
+/// An open-loop session's first scheduled send and the bell the pacer rings at each one.
+#[derive(Debug, Clone)]
+pub struct SendClock {
+    /// The first scheduled send.
+    pub first: Instant,
+    /// Rung by the [`crate::pacer`] at every scheduled send.
+    pub bell: Arc<Notify>,
+}
+
 /// What one incoming frame means to a session.
 enum Incoming {
     Reply { id: u64, kind: ReplyKind },
@@ -79,7 +94,7 @@ pub async fn run(
     ws: WsStream,
     mix: Arc<BeamMix>,
     schedule: Schedule,
-    phase: Duration,
+    clock: Option<SendClock>,
     first_id: u64,
 ) -> SessionStats {
     let mut session = Session {
@@ -91,7 +106,10 @@ pub async fn run(
     };
     match schedule.pacing {
         Pacing::Closed => session.closed_loop().await,
-        Pacing::Open { period } => session.open_loop(phase, period).await,
+        Pacing::Open { period } => match clock {
+            Some(clock) => session.open_loop(clock, period).await,
+            None => session.ended("open loop without a send clock".to_owned(), 0),
+        },
     }
     let _ = session.ws.close(None).await;
     session.stats
@@ -150,14 +168,12 @@ impl Session {
         }
     }
 
-    async fn open_loop(&mut self, phase: Duration, period: Duration) {
-        let mut next = self.schedule.start + phase;
-        let mut in_flight: VecDeque<(u64, Instant)> = VecDeque::new();
-        // Both timers live across iterations and are reset, not rebuilt: a timer made per
-        // iteration is registered and cancelled on every reply, which costs more than the read.
-        let send_timer = sleep_until(next);
+    async fn open_loop(&mut self, clock: SendClock, period: Duration) {
+        let mut next = clock.first;
+        // (request id, scheduled send, actual send)
+        let mut in_flight: VecDeque<(u64, Instant, Instant)> = VecDeque::new();
         let give_up = sleep_until(self.schedule.give_up);
-        tokio::pin!(send_timer, give_up);
+        tokio::pin!(give_up);
         loop {
             let sending = self.may_send(next);
             if !sending && in_flight.is_empty() {
@@ -166,24 +182,22 @@ impl Session {
             tokio::select! {
                 biased;
                 frame = self.ws.next() => match classify(frame) {
-                    Incoming::Reply { id, kind } => {
-                        if let Some(at) = in_flight.iter().position(|(i, _)| *i == id) {
-                            // unwrap: `at` was just found in the queue.
-                            let (_, scheduled) = in_flight.remove(at).unwrap();
-                            self.completed(kind, scheduled);
-                        }
-                    }
+                    Incoming::Reply { id, kind } => self.on_reply(&mut in_flight, id, kind),
                     Incoming::Ignored => {}
                     Incoming::Ended(why) => return self.ended(why, in_flight.len()),
                 },
-                _ = &mut send_timer, if sending => match self.send_next().await {
-                    Ok(id) => {
-                        in_flight.push_back((id, next));
+                _ = clock.bell.notified(), if sending => {
+                    // Send everything due by now: after a stall, late requests go out at once
+                    // and keep their scheduled times.
+                    while self.may_send(next) && next <= Instant::now() {
+                        let sent = Instant::now();
+                        match self.send_next().await {
+                            Ok(id) => in_flight.push_back((id, next, sent)),
+                            Err(e) => return self.ended(e.to_string(), in_flight.len() + 1),
+                        }
                         next += period;
-                        send_timer.as_mut().reset(next);
                     }
-                    Err(e) => return self.ended(e.to_string(), in_flight.len() + 1),
-                },
+                }
                 _ = &mut give_up => {
                     self.stats.lost += in_flight.len() as u64;
                     return;
@@ -192,7 +206,25 @@ impl Session {
         }
     }
 
-    /// A reply arrived for a request sent (or scheduled) at `since`.
+    fn on_reply(
+        &mut self,
+        in_flight: &mut VecDeque<(u64, Instant, Instant)>,
+        id: u64,
+        kind: ReplyKind,
+    ) {
+        let Some(at) = in_flight.iter().position(|(i, ..)| *i == id) else {
+            return;
+        };
+        // unwrap: `at` was just found in the queue.
+        let (_, scheduled, sent) = in_flight.remove(at).unwrap();
+        self.completed(kind, scheduled);
+        if scheduled >= self.schedule.measure_from {
+            self.stats.service.record(sent.elapsed());
+            self.stats.send_lag.record(sent - scheduled);
+        }
+    }
+
+    /// A reply arrived for a request scheduled at `since` (closed loop: sent at `since`).
     fn completed(&mut self, kind: ReplyKind, since: Instant) {
         match kind {
             ReplyKind::ValidationError => self.stats.validation_errors += 1,
