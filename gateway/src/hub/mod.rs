@@ -23,8 +23,7 @@ pub mod frame;
 mod owner;
 mod pending;
 
-use bytes::Bytes;
-use protocol::{Channel, Position};
+use protocol::{Channel, Position, StoredEvent};
 use tokio::sync::{mpsc, oneshot};
 
 pub use channel::{Arrival, ChannelState, FanOut};
@@ -71,6 +70,10 @@ pub enum HubError {
     Overloaded,
 }
 
+#[expect(
+    clippy::large_enum_variant,
+    reason = "the hot variant is the large one (a session sync); boxing it would add an allocation per design"
+)]
 pub(crate) enum Command {
     Subscribe {
         channel: Channel,
@@ -84,7 +87,7 @@ pub(crate) enum Command {
     },
     Publish {
         channel: Channel,
-        payload: Bytes,
+        event: StoredEvent,
         from: Option<SubscriptionId>,
     },
     Followers {
@@ -130,17 +133,17 @@ impl HubHandle {
             .await;
     }
 
-    /// Publishes `payload` on `channel` as subscriber `from` (who will not receive it), if the
-    /// sync policy says someone else may be listening. Never waits.
+    /// Publishes `event` on `channel` as subscriber `from` (who will not receive it), if the
+    /// sync policy says someone else may be listening; it is encoded only then. Never waits.
     pub fn publish_from(
         &self,
         channel: Channel,
-        payload: Bytes,
+        event: StoredEvent,
         from: Option<SubscriptionId>,
     ) -> Result<(), HubError> {
         let command = Command::Publish {
             channel,
-            payload,
+            event,
             from,
         };
         self.commands.try_send(command).map_err(|e| match e {

@@ -172,9 +172,9 @@ impl Hub {
             Command::Unsubscribe { channel, id } => self.unsubscribe(channel, id).await,
             Command::Publish {
                 channel,
-                payload,
+                event,
                 from,
-            } => self.publish(channel, payload, from),
+            } => self.publish(channel, event, from),
             Command::Followers { channel, reply } => {
                 let count = self.channels.get(&channel).map_or(0, ChannelState::len);
                 let _ = reply.send(count);
@@ -259,7 +259,7 @@ impl Hub {
     }
 
     /// Starts publishing `payload` for `from`, unless nobody else may be listening.
-    fn publish(&mut self, channel: Channel, payload: Bytes, from: Option<SubscriptionId>) {
+    fn publish(&mut self, channel: Channel, event: StoredEvent, from: Option<SubscriptionId>) {
         let others_here = self
             .channels
             .get(&channel)
@@ -272,6 +272,7 @@ impl Hub {
             self.count_sync("dropped");
             return;
         }
+        let payload = Bytes::from(event.encode());
         if let Some(from) = from {
             self.pending.add(channel.clone(), payload.clone(), from);
         }

@@ -53,12 +53,12 @@ fn session() -> Channel {
     Channel::Session(SessionId::try_from("s1".to_owned()).unwrap())
 }
 
-fn stored_result() -> Bytes {
+fn stored_result() -> StoredEvent {
     let parsed: protocol::ParsedBeam =
         serde_json::from_str(r#"{"width":300,"depth":500,"Mu":100}"#).unwrap();
     let valid = parsed.validate(&DesignConfig::default()).unwrap();
     let stored = protocol::StoredResult::design(None, valid.record).unwrap();
-    Bytes::from(StoredEvent::Result(stored).encode())
+    StoredEvent::Result(stored)
 }
 
 async fn next(rx: &mut OutboundReceiver) -> Value {

@@ -7,7 +7,6 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use bytes::Bytes;
 use protocol::client::{DesignBeam, Refresh};
 use protocol::error_body::ErrorCode;
 use protocol::server::{ErrorReply, Pong, Refreshed, ValidationErrorReply};
@@ -36,16 +35,20 @@ pub struct ReplyContext<'a> {
 
 /// The answer to one frame.
 #[derive(Debug)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "built and consumed once per frame; the large variant is the common one (a design)"
+)]
 pub enum Response {
     /// Send this message.
     Reply(ServerMessage),
-    /// Send this design reply; `sync` is the result as stored on the session channel, for the
+    /// Send this design reply; `sync` is the result as the session channel stores it, for the
     /// session's other connections.
     Designed {
         /// The reply, in the request's dialect.
         reply: ServerMessage,
         /// The stored form of the result (`StoredEvent` bytes).
-        sync: Bytes,
+        sync: StoredEvent,
     },
     /// The token was replaced: adopt `principal`, send the message.
     Refreshed(Principal, ServerMessage),
@@ -100,7 +103,7 @@ fn design(request: &DesignBeam, ctx: &ReplyContext<'_>) -> Response {
                 status: StoredStatus(designed.design.status),
                 record: designed.valid.record,
             };
-            let sync = Bytes::from(StoredEvent::Result(stored).encode());
+            let sync = StoredEvent::Result(stored);
             Response::Designed { reply, sync }
         }
         Err(errors) => Response::Reply(ServerMessage::ValidationError(ValidationErrorReply {

@@ -22,7 +22,7 @@ impl Connection {
     }
 
     /// Hands a design result to the hub for the session's other connections.
-    pub(super) fn sync(&self, payload: bytes::Bytes) {
+    pub(super) fn sync(&self, event: protocol::StoredEvent) {
         let Some((channel, id)) = self
             .followed
             .first()
@@ -30,11 +30,7 @@ impl Connection {
         else {
             return;
         };
-        match self
-            .ctx
-            .hub
-            .publish_from(channel.clone(), payload, Some(*id))
-        {
+        match self.ctx.hub.publish_from(channel.clone(), event, Some(*id)) {
             Ok(()) => {}
             Err(HubError::Overloaded) => {
                 let syncs = &self.ctx.metrics.session_syncs;
