@@ -21,4 +21,4 @@ start_gateway --max-connections-per-user $((SUBSCRIBERS + 100)) \
     --max-connections-per-node $((SUBSCRIBERS + 100)) \
     --max-new-connections-per-sec 100000 --outbound-queue-bytes 4194304
 loadgen 300 ws-fanout --subscribers "$SUBSCRIBERS" --rate "$RATE" --duration "$DURATION" \
-    --follow "$FOLLOW"
+    --follow "$FOLLOW" --server-pid "$GATEWAY_PID"

@@ -93,6 +93,8 @@ pub struct FanoutSettings {
     pub follow: Follow,
     /// The session the publisher designs in (its channel is `session:<id>`).
     pub session: String,
+    /// The gateway process, for its CPU over the run.
+    pub server_pid: Option<Pid>,
 }
 
 /// `cpu` settings.
@@ -239,6 +241,7 @@ fn fanout(f: &mut Flags, token_env: Option<String>) -> FanoutSettings {
         drain: f.duration("drain", "2s"),
         follow,
         session,
+        server_pid: f.optional("server-pid").map(Pid),
     }
 }
 

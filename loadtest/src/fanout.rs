@@ -27,6 +27,7 @@ use crate::dialer::{Dialer, WsStream};
 use crate::fd_limit;
 use crate::latency::Samples;
 use crate::mix::BeamMix;
+use crate::process::{CpuWindow, Pid};
 use crate::reply::{ReplyHead, ReplyKind};
 use crate::report::FanoutReport;
 
@@ -78,8 +79,12 @@ pub async fn run(settings: &FanoutSettings) -> anyhow::Result<FanoutReport> {
         .into_iter()
         .map(|(_, ws)| tokio::spawn(subscriber(ws, settings.follow, channel.clone(), timetable)))
         .collect();
+    let server_window = settings.server_pid.map(CpuWindow::start).transpose()?;
+    let my_window = CpuWindow::start(Pid::current())?;
     let publish_errors = publish(publisher, timetable).await?;
     let deliveries = gather(subscribers).await?;
+    let server_cpu = server_window.map(CpuWindow::finish).transpose()?;
+    let loadgen_cpu = my_window.finish()?;
     let timed = (0..timetable.publications)
         .filter(|&k| timetable.scheduled(k) >= timetable.measure_from)
         .count() as u64;
@@ -99,6 +104,8 @@ pub async fn run(settings: &FanoutSettings) -> anyhow::Result<FanoutReport> {
         disconnected: deliveries.disconnected,
         first_disconnect: deliveries.first_disconnect,
         latency: deliveries.samples.summarize(),
+        server_cpu,
+        loadgen_cpu,
     })
 }
 

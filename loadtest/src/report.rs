@@ -181,6 +181,11 @@ pub struct FanoutReport {
     pub first_disconnect: Option<String>,
     /// Publish (scheduled time) → delivery latency.
     pub latency: Summary,
+    /// The gateway's CPU from the first publication to the last delivery (`--server-pid`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_cpu: Option<CpuUsage>,
+    /// The generator's own CPU over the same window.
+    pub loadgen_cpu: CpuUsage,
 }
 
 impl FanoutReport {

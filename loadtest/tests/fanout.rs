@@ -75,6 +75,7 @@ async fn every_subscriber_receives_every_timed_publication() {
         drain: Duration::from_secs(5),
         follow: Follow::Session,
         session: "s".to_owned(),
+        server_pid: None,
     };
 
     let report = tokio::time::timeout(TEST_BOUND, loadtest::fanout::run(&settings))
