@@ -22,7 +22,12 @@ raise_fd_limit() {
     local want="${1:-300000}"
     ulimit -Hn "$want" 2>/dev/null || true
     ulimit -Sn "$want" 2>/dev/null || ulimit -Sn "$(ulimit -Hn)"
-    log "open files limit: $(ulimit -Sn)"
+    if [ "$(ulimit -Sn)" != unlimited ] && [ "$(ulimit -Sn)" -lt "$want" ]; then
+        log "open files limit: $(ulimit -Sn), wanted $want: the hard limit cannot be raised here" \
+            "(no CAP_SYS_RESOURCE?); connections beyond it will fail and be counted as failures"
+    else
+        log "open files limit: $(ulimit -Sn)"
+    fi
 }
 
 build_release() {

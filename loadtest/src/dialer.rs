@@ -30,6 +30,8 @@ pub type WsStream = WebSocketStream<TcpStream>;
 pub const CONNECTIONS_PER_SOURCE: usize = 20_000;
 /// How long a connection may wait for `connection_ack` after the upgrade.
 const ACK_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long the TCP connect plus the WebSocket handshake may take.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Read buffer per connection.
 const READ_BUFFER_BYTES: usize = 4096;
 
@@ -51,6 +53,9 @@ pub enum DialError {
     /// No `connection_ack` in time.
     #[error("no connection_ack within {ACK_TIMEOUT:?}")]
     NoAck,
+    /// The TCP connect and handshake took too long.
+    #[error("no WebSocket handshake within {HANDSHAKE_TIMEOUT:?}")]
+    HandshakeTimeout,
 }
 
 /// Where and how to connect.
@@ -109,6 +114,19 @@ impl Dialer {
     /// Opens connection number `index` to session `session`. With a token, waits for the
     /// gateway's `connection_ack` so a refused connection is reported, not counted as open.
     pub async fn connect(&self, index: usize, session: &str) -> Result<WsStream, DialError> {
+        let mut ws = tokio::time::timeout(HANDSHAKE_TIMEOUT, self.handshake(index, session))
+            .await
+            .map_err(|_| DialError::HandshakeTimeout)??;
+        if self.token.is_some() {
+            tokio::time::timeout(ACK_TIMEOUT, await_ack(&mut ws))
+                .await
+                .map_err(|_| DialError::NoAck)??;
+        }
+        Ok(ws)
+    }
+
+    /// TCP connect from this connection's source address, then the WebSocket upgrade.
+    async fn handshake(&self, index: usize, session: &str) -> Result<WsStream, DialError> {
         let source = self.sources[index % self.sources.len()];
         let socket = match source {
             IpAddr::V4(_) => TcpSocket::new_v4()?,
@@ -127,12 +145,7 @@ impl Dialer {
         let config = WebSocketConfig::default()
             .read_buffer_size(READ_BUFFER_BYTES)
             .write_buffer_size(0);
-        let (mut ws, _) = client_async_with_config(request, tcp, Some(config)).await?;
-        if self.token.is_some() {
-            tokio::time::timeout(ACK_TIMEOUT, await_ack(&mut ws))
-                .await
-                .map_err(|_| DialError::NoAck)??;
-        }
+        let (ws, _) = client_async_with_config(request, tcp, Some(config)).await?;
         Ok(ws)
     }
 
