@@ -29,7 +29,7 @@ use crate::latency::Samples;
 use crate::mix::BeamMix;
 use crate::process::{CpuWindow, Pid};
 use crate::reply::{ReplyHead, ReplyKind};
-use crate::report::FanoutReport;
+use crate::report::{Connections, FanoutReport};
 
 /// Label prefix of published beams.
 const LABEL: &str = "lgf-";
@@ -52,6 +52,31 @@ impl Timetable {
     fn scheduled(&self, k: u64) -> Instant {
         self.start + self.period.mul_f64(k as f64)
     }
+
+    /// Publications scheduled in the measured window.
+    fn timed(&self) -> u64 {
+        (0..self.publications)
+            .filter(|&k| self.scheduled(k) >= self.measure_from)
+            .count() as u64
+    }
+}
+
+/// Opens the subscriber connections: all on the publisher's session, or one session each.
+async fn connect_subscribers(
+    dialer: &Arc<Dialer>,
+    settings: &FanoutSettings,
+) -> (Vec<(usize, WsStream)>, Connections) {
+    let names = (0..settings.subscribers)
+        .map(|i| match settings.follow {
+            Follow::Session => settings.session.clone(),
+            Follow::Subscribe => format!("{}-sub-{i}", settings.target.session_prefix),
+        })
+        .collect();
+    tally(
+        dialer,
+        dialer.connect_all(names).await,
+        settings.subscribers,
+    )
 }
 
 /// Runs the scenario and reports.
@@ -60,17 +85,7 @@ pub async fn run(settings: &FanoutSettings) -> anyhow::Result<FanoutReport> {
     let t = &settings.target;
     let dialer = Arc::new(Dialer::for_target(t, settings.subscribers + 1)?);
     let channel: Channel = format!("session:{}", settings.session).parse()?;
-    let names = (0..settings.subscribers)
-        .map(|i| match settings.follow {
-            Follow::Session => settings.session.clone(),
-            Follow::Subscribe => format!("{}-sub-{i}", t.session_prefix),
-        })
-        .collect();
-    let (streams, connections) = tally(
-        &dialer,
-        dialer.connect_all(names).await,
-        settings.subscribers,
-    );
+    let (streams, connections) = connect_subscribers(&dialer, settings).await;
     let publisher = dialer
         .connect(settings.subscribers, &settings.session)
         .await?;
@@ -85,9 +100,7 @@ pub async fn run(settings: &FanoutSettings) -> anyhow::Result<FanoutReport> {
     let deliveries = gather(subscribers).await?;
     let server_cpu = server_window.map(CpuWindow::finish).transpose()?;
     let loadgen_cpu = my_window.finish()?;
-    let timed = (0..timetable.publications)
-        .filter(|&k| timetable.scheduled(k) >= timetable.measure_from)
-        .count() as u64;
+    let timed = timetable.timed();
     Ok(FanoutReport {
         scenario: "ws-fanout",
         follow: match settings.follow {
