@@ -150,6 +150,14 @@ impl Broker {
         dispatch!(self.position(channel))
     }
 
+    /// How many subscribers (one per gateway: each holds one broker subscriber) follow each of
+    /// `channels` right now, cluster-wide, in the same order. Derived from live subscriptions,
+    /// so a crashed subscriber stops counting when its connection goes, and there is no state to
+    /// expire or rebuild after a restart. One round trip for the whole list.
+    pub async fn followers(&self, channels: &[Channel]) -> Result<Vec<u64>> {
+        dispatch!(self.followers(channels))
+    }
+
     /// A subscriber and its bounded event receiver.
     pub async fn subscriber(&self, capacity: usize) -> Result<(Subscriber, mpsc::Receiver<Event>)> {
         match self {

@@ -29,7 +29,34 @@ contract!(
     config_put_is_compare_and_set_and_announces_on_the_config_channel,
     rate_limit_allows_a_burst_of_limit_then_refuses,
     history_of_a_large_chunk_pages_across_its_stream_entries,
+    followers_count_live_subscribers_per_channel_and_forget_a_dropped_one,
 );
+
+async fn followers_count_live_subscribers_per_channel_and_forget_a_dropped_one(b: Broker) {
+    let (shared, alone, nobody) = (session("f-shared"), session("f-alone"), session("f-none"));
+    let asked = [shared.clone(), alone.clone(), nobody.clone()];
+    assert_eq!(b.followers(&asked).await.unwrap(), [0, 0, 0]);
+    assert!(b.followers(&[]).await.unwrap().is_empty());
+    let (first, _rx1) = b.subscriber(8).await.unwrap();
+    let (second, _rx2) = b.subscriber(8).await.unwrap();
+
+    first.subscribe(&shared).await.unwrap();
+    first.subscribe(&alone).await.unwrap();
+    second.subscribe(&shared).await.unwrap();
+    // Subscribing twice through one subscriber is still one follower.
+    second.subscribe(&shared).await.unwrap();
+    assert_eq!(b.followers(&asked).await.unwrap(), [2, 1, 0]);
+
+    second.unsubscribe(&shared).await.unwrap();
+    assert_eq!(b.followers(&asked).await.unwrap(), [1, 1, 0]);
+
+    // A subscriber that goes away (a crashed gateway's connection closes) stops counting.
+    drop(first);
+    common::eventually(Duration::from_secs(10), || async {
+        (b.followers(&asked).await.unwrap() == [0, 0, 0]).then_some(())
+    })
+    .await;
+}
 
 async fn history_replays_from_a_position_and_refuses_a_foreign_epoch(b: Broker) {
     let ch = session("s-history");

@@ -52,7 +52,7 @@ impl Backend {
             .context("cannot load the design defaults")?;
         tracing::info!(version = loaded.version, "design defaults loaded");
         let policy = if settings.is_cluster() {
-            SyncPolicy::Always
+            SyncPolicy::ClusterPresence
         } else {
             SyncPolicy::LocalPresence
         };

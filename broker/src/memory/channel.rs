@@ -130,6 +130,15 @@ impl MemoryBroker {
             .position())
     }
 
+    /// Subscribers following each of `channels` (see [`crate::Broker::followers`]).
+    pub async fn followers(&self, channels: &[Channel]) -> Result<Vec<u64>> {
+        let s = self.lock();
+        Ok(channels
+            .iter()
+            .map(|c| s.subscribers.get(c).map_or(0, |subs| subs.len() as u64))
+            .collect())
+    }
+
     /// Drops the history of every channel and batch, as a Redis FLUSHALL would: the next read
     /// starts a new epoch. For tests of the recovery path and for operators resetting state.
     pub fn forget_history(&self) {

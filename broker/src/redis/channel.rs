@@ -1,5 +1,7 @@
 //! Channels over Redis: publish, history, position (each one script).
 
+use std::collections::HashMap;
+
 use bytes::Bytes;
 use protocol::{Channel, Epoch, Position};
 use redis::Value;
@@ -72,6 +74,31 @@ impl RedisBroker {
     /// The channel's current position (starting a new epoch if its history is lost).
     pub async fn position(&self, channel: &Channel) -> Result<Position> {
         Ok(self.history(channel, None, 0).await?.position)
+    }
+}
+
+impl RedisBroker {
+    /// Subscribers following each of `channels`: one `PUBSUB NUMSUB` over their pub/sub names
+    /// (see [`crate::Broker::followers`]). Redis answers from its live subscriptions, O(N) in
+    /// the channels asked about, never a scan of the keyspace.
+    pub async fn followers(&self, channels: &[Channel]) -> Result<Vec<u64>> {
+        if channels.is_empty() {
+            return Ok(Vec::new());
+        }
+        let names: Vec<String> = channels
+            .iter()
+            .map(|c| self.inner.keys.channel(c, &self.inner.settings).pubsub)
+            .collect();
+        // RESP3 answers a map, RESP2 a flat list of pairs: a HashMap reads both.
+        let counts: HashMap<String, u64> = redis::cmd("PUBSUB")
+            .arg("NUMSUB")
+            .arg(&names)
+            .query_async(&mut self.conn())
+            .await?;
+        Ok(names
+            .iter()
+            .map(|n| counts.get(n).copied().unwrap_or(0))
+            .collect())
     }
 }
 

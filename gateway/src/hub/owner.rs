@@ -6,14 +6,19 @@
 
 use std::collections::{HashMap, HashSet};
 
-use broker::{Broker, BrokerError, Event, Subscriber};
-use bytes::Bytes;
+use broker::{Broker, Event, Subscriber};
 use protocol::{Channel, Position, StoredEvent, StoredObject};
 use tokio::sync::mpsc;
 use tokio::time::{Duration, MissedTickBehavior, interval};
 use tokio_util::sync::CancellationToken;
 
+mod presence;
 mod recovery;
+mod sync;
+
+pub(crate) use presence::PRESENCE_REFRESH;
+use presence::PresenceAnswer;
+use sync::Completion;
 
 use super::channel::{Arrival, ChannelState};
 use super::frame::client_frame;
@@ -35,21 +40,16 @@ const BROKER_CALL_TIMEOUT: Duration = Duration::from_secs(2);
 /// Session sync publishes running at once; beyond, a sync is dropped (counted).
 pub(super) const MAX_IN_FLIGHT: usize = 1024;
 
-/// A publish that finished.
-struct Completion {
-    channel: Channel,
-    payload: Bytes,
-    result: Result<Position, BrokerError>,
-}
-
 /// When a session's design result is published for its other connections.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SyncPolicy {
     /// Only when another connection of the session follows it on this gateway: exact in
     /// embedded mode, where this gateway holds every connection.
     LocalPresence,
-    /// Always: in cluster mode another gateway may hold the session's other connections, and
-    /// the broker's contract has no cluster-wide presence count yet.
+    /// When another connection follows it here, or another gateway follows the session's
+    /// channel (cluster mode; cached, see `presence`).
+    ClusterPresence,
+    /// Always (tests of the publishing path).
     Always,
 }
 
@@ -72,6 +72,12 @@ pub struct Hub {
     in_flight: usize,
     completions_tx: mpsc::Sender<Completion>,
     completions: mpsc::Receiver<Completion>,
+    /// Followed session channels that another gateway follows too (`ClusterPresence`).
+    elsewhere: HashSet<Channel>,
+    /// Whether a presence refresh is running.
+    refreshing: bool,
+    presence_tx: mpsc::Sender<PresenceAnswer>,
+    presence: mpsc::Receiver<PresenceAnswer>,
 }
 
 impl Hub {
@@ -87,6 +93,8 @@ impl Hub {
         let (tx, commands) = mpsc::channel(COMMAND_QUEUE);
         // Never full: at most MAX_IN_FLIGHT publishes are running.
         let (completions_tx, completions) = mpsc::channel(MAX_IN_FLIGHT);
+        // Never full: at most one refresh runs.
+        let (presence_tx, presence) = mpsc::channel(1);
         let mut hub = Self {
             broker,
             subscriber,
@@ -103,6 +111,10 @@ impl Hub {
             in_flight: 0,
             completions_tx,
             completions,
+            elsewhere: HashSet::new(),
+            refreshing: false,
+            presence_tx,
+            presence,
         };
         hub.follow(&Channel::Config).await?;
         Ok((hub, HubHandle { commands: tx }))
@@ -112,6 +124,8 @@ impl Hub {
     pub async fn run(mut self, stop: CancellationToken) {
         let mut tick = interval(HEALTH_TICK);
         tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let mut presence_tick = interval(PRESENCE_REFRESH);
+        presence_tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 () = stop.cancelled() => break,
@@ -122,6 +136,8 @@ impl Hub {
                     None => break,
                 },
                 _ = tick.tick() => self.on_tick().await,
+                _ = presence_tick.tick() => self.refresh_presence(),
+                Some(answer) = self.presence.recv() => self.on_presence(answer),
             }
         }
         tracing::debug!("hub stopped");
@@ -200,6 +216,7 @@ impl Hub {
                 }
                 self.unfollowed.remove(channel);
                 self.publish_gauge();
+                self.learn_presence(channel).await;
                 Ok(())
             }
             Err(e) => {
@@ -247,6 +264,9 @@ impl Hub {
         state.remove(id);
         if state.is_empty() && channel != Channel::Config {
             self.channels.remove(&channel);
+            if self.elsewhere.remove(&channel) {
+                self.shared_gauge();
+            }
             self.pending.forget(&channel);
             self.publish_gauge();
             if self.unfollowed.remove(&channel) {
@@ -254,54 +274,6 @@ impl Hub {
             }
             if let Err(e) = bounded(self.subscriber.unsubscribe(&channel)).await {
                 tracing::warn!(%channel, error = %e, "broker unsubscribe failed");
-            }
-        }
-    }
-
-    /// Starts publishing `payload` for `from`, unless nobody else may be listening.
-    fn publish(&mut self, channel: Channel, event: StoredEvent, from: Option<SubscriptionId>) {
-        let others_here = self
-            .channels
-            .get(&channel)
-            .is_some_and(|state| state.has_other_than(from));
-        if self.policy == SyncPolicy::LocalPresence && !others_here {
-            self.count_sync("skipped");
-            return;
-        }
-        if self.in_flight >= MAX_IN_FLIGHT {
-            self.count_sync("dropped");
-            return;
-        }
-        let payload = Bytes::from(event.encode());
-        if let Some(from) = from {
-            self.pending.add(channel.clone(), payload.clone(), from);
-        }
-        self.in_flight += 1;
-        let broker = self.broker.clone();
-        let done = self.completions_tx.clone();
-        tokio::spawn(async move {
-            let result = broker.publish(&channel, payload.clone()).await;
-            let completion = Completion {
-                channel,
-                payload,
-                result,
-            };
-            // The owner has stopped: nobody is left to deliver to.
-            let _ = done.send(completion).await;
-        });
-    }
-
-    async fn on_published(&mut self, done: Completion) {
-        self.in_flight -= 1;
-        match done.result {
-            Ok(position) => {
-                self.count_sync("published");
-                self.on_message(done.channel, position, &done.payload).await;
-            }
-            Err(e) => {
-                self.pending.take(&done.channel, &done.payload);
-                self.count_sync("failed");
-                tracing::warn!(channel = %done.channel, error = %e, "session sync publish failed");
             }
         }
     }
@@ -354,13 +326,6 @@ impl Hub {
         {
             self.config.apply(config);
         }
-    }
-
-    fn count_sync(&self, outcome: &str) {
-        self.metrics
-            .session_syncs
-            .with_label_values(&[outcome])
-            .inc();
     }
 
     fn count_recovery(&self, reason: &str) {

@@ -59,6 +59,8 @@ pub struct Metrics {
     pub channel_recoveries: IntCounterVec,
     /// Session sync publications by outcome.
     pub session_syncs: IntCounterVec,
+    /// Session channels another gateway follows too.
+    pub sessions_shared: IntGauge,
     /// HTTP requests by method, route and status.
     pub http_requests: IntCounterVec,
     /// HTTP duration by method and route.
@@ -94,6 +96,11 @@ impl Metrics {
             disconnects: counter_vec(r, DISCONNECTS, "WebSocket closes by code", &[CODE])?,
             slow_consumer_closes: counter(r, SLOW_CONSUMER_CLOSES, "Slow-consumer closes")?,
             channels: gauge(r, CHANNELS, "Channels followed")?,
+            sessions_shared: gauge(
+                r,
+                SESSIONS_SHARED,
+                "Session channels another gateway follows too",
+            )?,
             channel_publications: counter(
                 r,
                 CHANNEL_PUBLICATIONS,

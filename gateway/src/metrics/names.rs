@@ -41,6 +41,9 @@ pub const CHANNEL_RECOVERIES: &str = "beamstream_gateway_channel_recoveries_tota
 /// Counter by [`OUTCOME`]: session sync publications (`published`, `skipped` when nobody else
 /// follows the session, `dropped` when the hub was full, `failed`).
 pub const SESSION_SYNCS: &str = "beamstream_gateway_session_syncs_total";
+/// Gauge: followed session channels that another gateway follows too (cluster mode; their
+/// results are published), as last refreshed.
+pub const SESSIONS_SHARED: &str = "beamstream_gateway_sessions_shared";
 
 /// Label: why (auth failure reason, rejection reason).
 pub const REASON: &str = "reason";

@@ -8,6 +8,7 @@ use serde_json::json;
 use testkit::RedisServer;
 
 use crate::helpers::{spawn_cluster_app, token, unique_prefix, wait_until};
+use crate::presence::wait_for_metric;
 use crate::sync::{BEAM, assert_nothing_else_queued, design, expected, open};
 
 #[actix_web::test]
@@ -18,6 +19,8 @@ async fn a_session_open_on_two_gateways_receives_each_others_results() {
     let second = spawn_cluster_app(&redis, &prefix, &[]).await;
     let mut on_first = open(&first, "pair").await;
     let mut on_second = open(&second, "pair").await;
+    // The first gateway learns of the second's follower at its next presence refresh.
+    wait_for_metric(&first, "beamstream_gateway_sessions_shared 1").await;
 
     let reply = design(&mut on_first, 1).await;
     let synced = on_second.recv_type("design_result").await;

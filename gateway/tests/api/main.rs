@@ -5,6 +5,7 @@ mod design;
 mod embedded;
 mod health;
 mod helpers;
+mod presence;
 mod shutdown;
 mod sync;
 mod ws;

@@ -81,6 +81,23 @@ impl WsClient {
         }
     }
 
+    /// Closes the connection normally (1000) and waits (bounded) until the server has ended it.
+    pub(crate) async fn close(mut self) {
+        let close = Message::Close(Some(awc::ws::CloseCode::Normal.into()));
+        tokio::time::timeout(BOUND, self.framed.send(close))
+            .await
+            .expect("bounded")
+            .expect("sent");
+        let ended = async {
+            while let Some(Ok(frame)) = self.framed.next().await {
+                if matches!(frame, Frame::Close(_)) {
+                    break;
+                }
+            }
+        };
+        tokio::time::timeout(BOUND, ended).await.expect("bounded");
+    }
+
     /// Reads until the close frame; its code.
     pub(crate) async fn close_code(&mut self) -> u16 {
         loop {
