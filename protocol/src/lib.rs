@@ -56,6 +56,6 @@ pub use job::JobChunk;
 pub use params::{ParsedBeam, ValidBeam};
 pub use record::BeamRecord;
 pub use result::DesignResult;
-pub use server::ServerMessage;
+pub use server::{ConnectionLimits, PROTOCOL_VERSION, ServerMessage};
 pub use stored::{StoredEvent, StoredObject, StoredResult};
 pub use validation::ValidationError;

@@ -23,6 +23,10 @@ use crate::params::ValidBeam;
 use crate::result::DesignResult;
 use crate::validation::ValidationError;
 
+/// The version of this wire protocol, sent in every `connection_ack`. Bumped only by a change an
+/// existing client cannot ignore (a new optional field or message type is not one).
+pub const PROTOCOL_VERSION: u32 = 1;
+
 /// `connection_ack`: the connection is authenticated and ready.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ConnectionAck {
@@ -38,6 +42,32 @@ pub struct ConnectionAck {
     pub expires_at: Option<u64>,
     /// Version of the design config in force.
     pub config_version: u64,
+    /// The gateway node serving this connection.
+    pub node_id: String,
+    /// The wire protocol's version ([`PROTOCOL_VERSION`]).
+    pub protocol_version: u32,
+    /// Time between the server's WebSocket pings, milliseconds.
+    pub heartbeat_interval_ms: u64,
+    /// The connection is closed when nothing arrives from the client this long after a ping,
+    /// milliseconds (any frame counts, not only pongs).
+    pub heartbeat_timeout_ms: u64,
+    /// What this connection may do.
+    pub limits: ConnectionLimits,
+}
+
+/// The limits a client must respect on one connection (in `connection_ack`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ConnectionLimits {
+    /// Largest frame the server accepts, bytes; a larger one closes the connection with 1009.
+    pub max_frame_bytes: u64,
+    /// Messages per second the connection may send; beyond, each gets an `error`
+    /// (`rate_limited`) and a persistent excess closes the connection.
+    pub messages_per_second: u32,
+    /// Channel subscriptions the connection may hold at once.
+    pub subscriptions: u32,
+    /// Bytes the server queues for a client that is not reading; beyond, the connection is
+    /// closed with 4001 (slow consumer, reconnect and resume from history).
+    pub outbound_queue_bytes: u64,
 }
 
 /// `design_result` (canonical dialect): the reply to `design_beam`.

@@ -110,6 +110,16 @@ fn every_server_message_round_trips() {
             connection_id: "c-9".into(),
             expires_at: Some(1_800_000_000),
             config_version: 2,
+            node_id: "gw-a".into(),
+            protocol_version: protocol::PROTOCOL_VERSION,
+            heartbeat_interval_ms: 25_000,
+            heartbeat_timeout_ms: 10_000,
+            limits: ConnectionLimits {
+                max_frame_bytes: 65_536,
+                messages_per_second: 50,
+                subscriptions: 64,
+                outbound_queue_bytes: 1_048_576,
+            },
         }),
         ServerMessage::DesignResult(DesignReply {
             request_id: rid.clone(),

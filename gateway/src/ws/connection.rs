@@ -11,7 +11,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use actix_ws::{CloseReason, Message, MessageStream, ProtocolError, Session};
 use bytestring::ByteString;
-use protocol::server::{ConnectionAck, ServerShuttingDown, TokenExpiring};
+use protocol::server::{
+    ConnectionAck, ConnectionLimits, PROTOCOL_VERSION, ServerShuttingDown, TokenExpiring,
+};
 use protocol::{Channel, CloseCode, RequestId, ServerMessage, SessionId};
 
 mod follow;
@@ -151,12 +153,24 @@ impl Connection {
     }
 
     fn ack(&self, request_id: Option<RequestId>) -> ServerMessage {
+        let settings = &self.ctx.settings;
         ServerMessage::ConnectionAck(ConnectionAck {
             request_id,
             session_id: (*self.session_id).clone(),
-            connection_id: format!("{}-{}", self.ctx.settings.node_id, self.id),
+            connection_id: format!("{}-{}", settings.node_id, self.id),
             expires_at: self.principal.expires_at(),
             config_version: self.ctx.defaults.current().version,
+            node_id: settings.node_id.clone(),
+            protocol_version: PROTOCOL_VERSION,
+            heartbeat_interval_ms: millis(settings.heartbeat.interval),
+            heartbeat_timeout_ms: millis(settings.heartbeat.timeout),
+            limits: ConnectionLimits {
+                max_frame_bytes: saturating(settings.limits.max_frame_bytes),
+                messages_per_second: settings.limits.ws_messages_per_sec,
+                subscriptions: u32::try_from(settings.limits.subscriptions_per_connection)
+                    .unwrap_or(u32::MAX),
+                outbound_queue_bytes: saturating(settings.limits.outbound_queue_bytes),
+            },
         })
     }
 
@@ -370,4 +384,14 @@ async fn close(session: Session, code: CloseCode, reason: &str) {
     };
     // The client may already be gone; there is nobody left to tell.
     let _ = session.close(Some(reason)).await;
+}
+
+/// `duration` in whole milliseconds (saturating: a configured duration never nears 584 My).
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// A byte count for the wire (usize is at most 64 bits on every supported target).
+fn saturating(bytes: usize) -> u64 {
+    u64::try_from(bytes).unwrap_or(u64::MAX)
 }

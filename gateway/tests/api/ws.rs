@@ -44,6 +44,53 @@ async fn both_dialects_are_designed_inline_after_the_ack() {
 }
 
 #[actix_web::test]
+async fn the_ack_carries_session_node_heartbeat_protocol_version_and_limits_from_the_settings() {
+    let app = spawn_app_with(&[
+        ("NODE_ID", "gw-ack"),
+        ("HEARTBEAT_INTERVAL", "7s"),
+        ("HEARTBEAT_TIMEOUT", "3s"),
+        ("MAX_FRAME_BYTES", "32768"),
+        ("WS_MESSAGES_PER_SEC", "12"),
+        ("MAX_SUBSCRIPTIONS_PER_CONNECTION", "5"),
+        ("OUTBOUND_QUEUE_BYTES", "524288"),
+    ])
+    .await;
+    let token = token("user-1", "design");
+    let mut ws = app.ws("s-ack", WsAuth::Header(&token), None).await.unwrap();
+
+    let ack = ws.recv().await;
+
+    assert_eq!(ack["type"], "connection_ack");
+    assert_eq!(ack["session_id"], "s-ack");
+    assert_eq!(ack["node_id"], "gw-ack");
+    assert!(
+        ack["connection_id"]
+            .as_str()
+            .unwrap()
+            .starts_with("gw-ack-")
+    );
+    assert_eq!(ack["protocol_version"], protocol::PROTOCOL_VERSION);
+    assert_eq!(ack["protocol_version"], 1);
+    assert_eq!(ack["heartbeat_interval_ms"], 7000);
+    assert_eq!(ack["heartbeat_timeout_ms"], 3000);
+    assert_eq!(ack["config_version"], 0);
+    assert_eq!(
+        ack["limits"],
+        serde_json::json!({
+            "max_frame_bytes": 32768,
+            "messages_per_second": 12,
+            "subscriptions": 5,
+            "outbound_queue_bytes": 524288
+        })
+    );
+    let decoded = protocol::ServerMessage::decode(&ack.to_string());
+    assert!(
+        decoded.is_ok(),
+        "the ack decodes as a ServerMessage: {decoded:?}"
+    );
+}
+
+#[actix_web::test]
 async fn bad_messages_get_errors_and_the_connection_stays_open() {
     let app = spawn_app().await;
     let token = token("user-1", "design");
