@@ -15,7 +15,10 @@
 //!   a reconnection reloads them from the config store.
 //! - Publishing goes through the owner ([`HubHandle::publish_from`]), which starts the publish
 //!   without waiting for it; the first of the broker's echo, a catch-up read or the publish's
-//!   completion delivers it locally without the sender, and the others are duplicates.
+//!   completion delivers it locally without the sender, and the others are duplicates. It is
+//!   published only when someone else may listen ([`SyncPolicy`]): another local connection of
+//!   the session, or, in cluster mode, another gateway following the session's channel (the
+//!   broker's live follower count, cached and refreshed beside the owner).
 //! - The owner reports the subscriber's health to `/readyz`.
 
 mod channel;

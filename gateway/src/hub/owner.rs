@@ -16,7 +16,7 @@ mod presence;
 mod recovery;
 mod sync;
 
-pub(crate) use presence::PRESENCE_REFRESH;
+use presence::PRESENCE_REFRESH;
 use presence::PresenceAnswer;
 use sync::Completion;
 

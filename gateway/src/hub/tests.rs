@@ -1,5 +1,6 @@
 //! The hub over the in-memory broker: one shared subscription per channel, the sender skipped,
-//! the lone editor publishing nothing, config updates applied and fanned out, resume by replay.
+//! the lone editor publishing nothing (and, in cluster mode, publishing only while another
+//! gateway follows the session), config updates applied and fanned out, resume by replay.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -110,6 +111,55 @@ async fn a_lone_editor_publishes_nothing() {
     assert_eq!(f.broker.position(&session()).await.unwrap().offset, 0);
     let skipped = f.metrics.session_syncs.with_label_values(&["skipped"]);
     assert_eq!(skipped.get(), 1);
+}
+
+/// Waits (bounded) until the hub's cached presence reports `shared` session channels.
+async fn wait_shared(f: &Fixture, shared: i64) {
+    let deadline = tokio::time::Instant::now() + BOUND;
+    while f.metrics.sessions_shared.get() != shared {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "presence never became {shared}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test]
+async fn in_cluster_mode_a_session_is_published_only_while_another_gateway_follows_it() {
+    let f = fixture(SyncPolicy::ClusterPresence).await;
+    let (tx, _rx) = outbound_queue(1 << 20);
+    let me = f.hub.subscribe(session(), tx, None).await.unwrap();
+    let skipped = f.metrics.session_syncs.with_label_values(&["skipped"]);
+
+    f.hub
+        .publish_from(session(), stored_result(), Some(me.id))
+        .unwrap();
+    f.hub.followers(session()).await;
+    assert_eq!((skipped.get(), f.metrics.sessions_shared.get()), (1, 0));
+
+    // Another gateway's subscriber follows the session: seen at the next presence refresh.
+    let (other, mut events) = f.broker.subscriber(8).await.unwrap();
+    other.subscribe(&session()).await.unwrap();
+    wait_shared(&f, 1).await;
+    f.hub
+        .publish_from(session(), stored_result(), Some(me.id))
+        .unwrap();
+    let event = timeout(BOUND, events.recv()).await.unwrap().unwrap();
+    let broker::Event::Message(message) = event else {
+        panic!("a publication, got {event:?}")
+    };
+    assert_eq!(message.position.offset, 1);
+
+    // It leaves: publishing stops again.
+    other.unsubscribe(&session()).await.unwrap();
+    wait_shared(&f, 0).await;
+    f.hub
+        .publish_from(session(), stored_result(), Some(me.id))
+        .unwrap();
+    f.hub.followers(session()).await;
+    assert_eq!(skipped.get(), 2);
+    assert_eq!(f.broker.position(&session()).await.unwrap().offset, 1);
 }
 
 #[tokio::test]
