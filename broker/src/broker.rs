@@ -9,10 +9,12 @@ use std::time::Duration;
 use bytes::Bytes;
 use protocol::{BatchId, Channel, Position};
 use tokio::sync::mpsc;
+use uuid::Uuid;
 
 use crate::batch::{
     BatchSpec, BatchState, BatchStatus, BeamResult, Claim, EmitOutcome, Reaped, Submitted,
 };
+use crate::designs::{DesignPage, DesignSpec, SavedDesign, StoredDesign};
 use crate::error::Result;
 use crate::history::History;
 use crate::memory::{MemoryBroker, MemorySubscriber};
@@ -185,6 +187,22 @@ impl Broker {
         announcement: Bytes,
     ) -> Result<(u64, Position)> {
         dispatch!(self.config_put(expected, data, announcement))
+    }
+
+    /// Saves a design and publishes `announcement` on `designs` in one step, keeping the most
+    /// recent `designs_kept`; an id already saved changes nothing (see [`crate::designs`]).
+    pub async fn design_save(&self, spec: &DesignSpec, announcement: Bytes) -> Result<SavedDesign> {
+        dispatch!(self.design_save(spec, announcement))
+    }
+
+    /// A saved design (`None`: never saved, or trimmed).
+    pub async fn design_get(&self, id: Uuid) -> Result<Option<StoredDesign>> {
+        dispatch!(self.design_get(id))
+    }
+
+    /// Saved designs newest first, older than sequence `before`, at most `limit` (1..=1000).
+    pub async fn design_list(&self, before: Option<u64>, limit: usize) -> Result<DesignPage> {
+        dispatch!(self.design_list(before, limit))
     }
 
     /// Takes `cost` from `key`'s budget (GCRA).

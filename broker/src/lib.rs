@@ -6,7 +6,8 @@
 //!   implementations).
 //! - [`batch`]: batch specs, claims, results, statuses; [`history`]: publications and history
 //!   reads; [`subscription`]: live events and subscriber health; [`rate_limit`]: GCRA limits;
-//!   [`settings`]: tunables; [`error`]: [`BrokerError`].
+//!   [`settings`]: tunables; [`error`]: [`BrokerError`]; [`designs`]: the saved designs store
+//!   and the `designs` feed.
 //! - [`redis`]: the Redis implementation (Lua scripts in `src/scripts/`);
 //!   [`memory`]: the in-memory twin, the embedded default.
 //! - `element` (queue element layout) and `event` (progress and terminal events the broker
@@ -17,6 +18,7 @@
 
 pub mod batch;
 pub mod broker;
+pub mod designs;
 mod element;
 pub mod error;
 mod event;
@@ -32,6 +34,7 @@ pub use batch::{
     Submitted,
 };
 pub use broker::{Broker, Subscriber};
+pub use designs::{DesignPage, DesignSpec, SavedDesign, StoredDesign};
 pub use error::{BrokerError, Result};
 pub use history::{History, Publication};
 pub use memory::{MemoryBroker, MemorySubscriber};

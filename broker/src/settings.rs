@@ -19,6 +19,8 @@ pub struct BrokerSettings {
     pub idempotency_ttl: Duration,
     /// Period of the subscriber's self-publish probe.
     pub probe_interval: Duration,
+    /// Saved designs kept; a save beyond it deletes the oldest (see [`crate::designs`]).
+    pub designs_kept: usize,
 }
 
 impl Default for BrokerSettings {
@@ -31,6 +33,7 @@ impl Default for BrokerSettings {
             session_ttl: Duration::from_secs(3600),
             idempotency_ttl: Duration::from_secs(24 * 3600),
             probe_interval: Duration::from_secs(1),
+            designs_kept: crate::designs::DEFAULT_DESIGNS_KEPT,
         }
     }
 }

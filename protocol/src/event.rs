@@ -112,6 +112,40 @@ pub struct NewDesign {
     pub section: String,
 }
 
+/// Path of the saved designs resource (`/api/v1/designs/{id}`).
+pub const DESIGNS_PATH: &str = "/api/v1/designs";
+/// Path of the batches resource (`/api/v1/batches/{id}`).
+pub const BATCHES_PATH: &str = "/api/v1/batches";
+
+impl NewDesign {
+    /// A saved design `id` with its verdict (`PASS`/`WARNING`/`FAIL`), linking to its mesh and
+    /// section drawing under `/api/v1/designs/{id}/`.
+    pub fn design(id: &str, status: &str) -> Self {
+        let base = format!("{DESIGNS_PATH}/{id}");
+        Self {
+            id: id.to_owned(),
+            kind: "design".to_owned(),
+            status: status.to_owned(),
+            mesh: format!("{base}/mesh.stl"),
+            section: format!("{base}/section.svg"),
+        }
+    }
+
+    /// A finished batch `id` with its terminal status. A batch has one drawing per beam; the
+    /// links name its first beam (`/api/v1/batches/{id}/items/0/…`) as the feed's preview, and
+    /// every other beam is at the same path with its index.
+    pub fn batch(id: BatchId, status: &str) -> Self {
+        let base = format!("{BATCHES_PATH}/{id}/items/0");
+        Self {
+            id: id.to_string(),
+            kind: "batch".to_owned(),
+            status: status.to_owned(),
+            mesh: format!("{base}/mesh.stl"),
+            section: format!("{base}/section.svg"),
+        }
+    }
+}
+
 impl ChannelEvent {
     /// The wire `type` (also the SSE `event` name).
     pub fn kind(&self) -> &'static str {

@@ -145,6 +145,7 @@ impl MemoryBroker {
         let mut s = self.lock();
         s.channels.clear();
         s.batches.clear();
+        s.designs = super::designs::Designs::default();
     }
 
     /// A new subscriber and its event receiver (holding at most `capacity`).

@@ -6,6 +6,7 @@
 //! process — that is the difference, and why a cluster uses Redis.
 
 mod channel;
+mod designs;
 mod queue;
 mod store;
 
@@ -57,6 +58,9 @@ struct State {
     next_subscriber: u64,
     config: Option<(u64, Bytes)>,
     rates: HashMap<String, (f64, Instant)>,
+    designs: designs::Designs,
+    /// `BrokerSettings::channel_history`, for publications made without the settings at hand.
+    channel_history: usize,
 }
 
 /// A channel's history: epoch, last offset, retained publications, expiry.
@@ -187,6 +191,9 @@ impl State {
         };
         let messages = b.log.append(&channel, payloads, None);
         self.deliver(&channel, messages);
+        // The step that completes a batch announces it on `designs` (memory has no crash
+        // window between the two, so this is its whole exactly-once story).
+        self.announce_if_completed(id, Instant::now());
     }
 
     /// Cancels batch `id` now (status, `cancelled` event, retention) and delivers the event.
@@ -218,7 +225,10 @@ impl MemoryBroker {
     pub fn new(settings: BrokerSettings) -> Self {
         Self {
             inner: Arc::new(Inner {
-                state: Mutex::new(State::default()),
+                state: Mutex::new(State {
+                    channel_history: settings.channel_history,
+                    ..State::default()
+                }),
                 queued: Notify::new(),
                 settings,
                 started: Instant::now(),

@@ -147,6 +147,35 @@ impl Keys {
         format!("{}{{c:config}}:doc", self.prefix)
     }
 
+    fn designs(&self, name: &str) -> String {
+        format!("{}{{c:designs}}:{name}", self.prefix)
+    }
+
+    /// The saved designs' index: sorted set of id → save sequence.
+    pub(crate) fn designs_recent(&self) -> String {
+        self.designs("recent")
+    }
+
+    /// The saved designs' sequence counter.
+    pub(crate) fn designs_seq(&self) -> String {
+        self.designs("seq")
+    }
+
+    /// Prefix of the saved designs' hashes (the save script deletes trimmed ones by id).
+    pub(crate) fn design_prefix(&self) -> String {
+        self.designs("d:")
+    }
+
+    /// A saved design's hash `{o owner, t created ms, s seq, r record}`.
+    pub(crate) fn design(&self, id: &uuid::Uuid) -> String {
+        format!("{}{id}", self.design_prefix())
+    }
+
+    /// The dedupe key of a completed batch's announcement on the `designs` channel.
+    pub(crate) fn batch_announced(&self, id: BatchId) -> String {
+        self.designs(&format!("batch:{id}"))
+    }
+
     /// A rate limiter's state.
     pub(crate) fn rate(&self, key: &str) -> String {
         format!("{}{{r:{key}}}", self.prefix)

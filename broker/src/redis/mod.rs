@@ -11,6 +11,7 @@
 //! reloaded on NOSCRIPT by [`redis::Script`]).
 
 mod channel;
+mod designs;
 mod keys;
 mod queue;
 mod reply;
@@ -64,6 +65,9 @@ struct Scripts {
     history: Script,
     config_put: Script,
     gcra: Script,
+    design_save: Script,
+    design_list: Script,
+    design_announce: Script,
 }
 
 impl Scripts {
@@ -82,6 +86,9 @@ impl Scripts {
             history: script!("channel_lib.lua", "history.lua"),
             config_put: script!("channel_lib.lua", "config_put.lua"),
             gcra: script!("gcra.lua"),
+            design_save: script!("channel_lib.lua", "design_save.lua"),
+            design_list: script!("design_list.lua"),
+            design_announce: script!("channel_lib.lua", "design_announce.lua"),
         }
     }
 }

@@ -157,9 +157,18 @@ impl RedisBroker {
                     .arg(raw.as_ref())
                     .invoke_async(&mut self.conn())
                     .await?;
+                // A poison chunk may have been the batch's last.
+                self.announce_if_completed(e.batch).await?;
                 Ok(ClaimStep::Dropped)
             }
-            "gone" | "drop" => {
+            "drop" => {
+                // A chunk of a completed batch comes back only when its worker died before the
+                // ack, perhaps before announcing: announce now (a repeat is a no-op).
+                self.announce_if_completed(e.batch).await?;
+                self.remove(worker, &raw).await?;
+                Ok(ClaimStep::Dropped)
+            }
+            "gone" => {
                 self.remove(worker, &raw).await?;
                 Ok(ClaimStep::Dropped)
             }
@@ -199,11 +208,19 @@ impl RedisBroker {
         }
         let items = reply::array(inv.invoke_async(&mut self.conn()).await?)?;
         match reply::text(&items[0])?.as_str() {
-            "ok" => Ok(EmitOutcome::Accepted {
-                appended: reply::uint(&items[1])?,
-                skipped: reply::uint(&items[2])?,
-                status: reply::text(&items[3])?.parse()?,
-            }),
+            "ok" => {
+                let status = reply::text(&items[3])?.parse()?;
+                // The completing emit (or its retry) announces the batch on `designs` before
+                // the worker may ack: see `crate::designs` for the exactly-once argument.
+                if status == BatchStatus::Completed {
+                    self.announce_if_completed(claim.batch).await?;
+                }
+                Ok(EmitOutcome::Accepted {
+                    appended: reply::uint(&items[1])?,
+                    skipped: reply::uint(&items[2])?,
+                    status,
+                })
+            }
             "fenced" => Ok(EmitOutcome::Fenced),
             "cancelled" => Ok(EmitOutcome::Cancelled),
             "gone" => Err(BrokerError::BatchNotFound(claim.batch)),
