@@ -12,6 +12,7 @@
 //! - [`connection`]: one connection's outbound queue and message budget.
 //! - [`design`] and [`design_defaults`]: inline design with the defaults in force;
 //!   [`config_store`]: those defaults in the broker's config store (load, compare-and-set).
+//! - [`drawing`]: a designed beam's section drawing (SVG) and 3D mesh (STL), pure.
 //! - [`backend`]: the broker (Redis, or in memory when embedded), the hub and, embedded, the
 //!   in-process design-worker ([`embedded`]); [`broker_limiter`]: the REST limiter on the
 //!   broker's GCRA store.
@@ -29,6 +30,7 @@ pub mod config_store;
 pub mod connection;
 pub mod design;
 pub mod design_defaults;
+pub mod drawing;
 pub mod embedded;
 pub mod error;
 pub mod hub;
