@@ -40,6 +40,14 @@ pub enum GatewayError {
         /// The cap, in bytes.
         limit_bytes: usize,
     },
+    /// 413: a batch with more beams than allowed.
+    #[error("the batch holds {got} beams; at most {limit} are accepted")]
+    TooManyBeams {
+        /// Beams received.
+        got: usize,
+        /// The cap.
+        limit: usize,
+    },
     /// 422: readable but invalid; every offending field listed.
     #[error("{} invalid field(s)", .0.len())]
     Validation(Vec<ValidationError>),
@@ -77,7 +85,7 @@ impl GatewayError {
             Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::Conflict(_) => ErrorCode::Conflict,
-            Self::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
+            Self::PayloadTooLarge { .. } | Self::TooManyBeams { .. } => ErrorCode::PayloadTooLarge,
             Self::Validation(_) => ErrorCode::ValidationFailed,
             Self::RateLimited(_) | Self::TooManyConnections(_) => ErrorCode::RateLimited,
             Self::Unavailable { .. } => ErrorCode::Unavailable,

@@ -21,10 +21,13 @@
 //! - [`startup`]: [`startup::Application`]: build, serve, drain.
 //! - [`shutdown`]: SIGTERM/Ctrl-C as a cancellation token.
 //! - [`ws`]: the interactive WebSocket `/ws/design/{session_id}`.
+//! - [`batch`]: batch submission, ownership and results; [`sse`]: batch and `/events` streams;
+//!   [`replay`]: a resuming client's paced replay from channel history.
 #![forbid(unsafe_code)]
 
 pub mod auth;
 pub mod backend;
+pub mod batch;
 pub mod broker_limiter;
 pub mod config_store;
 pub mod connection;
@@ -38,9 +41,11 @@ pub mod metrics;
 pub mod rate_limit;
 pub mod readiness;
 pub mod registry;
+pub mod replay;
 pub mod routes;
 pub mod settings;
 pub mod shutdown;
+pub mod sse;
 pub mod startup;
 pub mod telemetry;
 pub mod ws;

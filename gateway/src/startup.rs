@@ -69,6 +69,7 @@ struct SharedState {
     rest_limit: web::Data<RestRateLimit>,
     hub: web::Data<HubHandle>,
     config: web::Data<ConfigStore>,
+    broker: web::Data<Broker>,
 }
 
 impl Application {
@@ -109,6 +110,7 @@ impl Application {
             rest_limit: web::Data::new(RestRateLimit::new(Some(limiter), per_minute)),
             hub: web::Data::new(backend.hub.clone()),
             config: web::Data::new(backend.config.clone()),
+            broker: web::Data::new(backend.broker.clone()),
             settings: web::Data::new(settings.clone()),
         };
         let server = server(listener, &settings, state).inspect_err(|_| backend.stop.cancel())?;
@@ -226,6 +228,7 @@ fn server(
             .app_data(state.rest_limit.clone())
             .app_data(state.hub.clone())
             .app_data(state.config.clone())
+            .app_data(state.broker.clone())
             .configure(routes::configure)
     })
     .workers(workers)

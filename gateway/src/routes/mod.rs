@@ -1,10 +1,13 @@
 //! Every HTTP route of the gateway, listed in [`configure`]; handlers live in one module per
 //! resource.
 
+pub mod batches;
 pub mod body;
 pub mod config;
 pub mod design;
+pub mod events;
 pub mod health;
+pub mod stream;
 
 use actix_web::{HttpResponse, web};
 
@@ -18,6 +21,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/design", web::post().to(design::design))
         .route("/api/v1/config", web::get().to(config::get))
         .route("/api/v1/config", web::put().to(config::put))
+        .route("/api/v1/batches", web::post().to(batches::create))
+        .route("/api/v1/batches/{id}", web::get().to(batches::status))
+        .route("/api/v1/batches/{id}", web::delete().to(batches::cancel))
+        .route(
+            "/api/v1/batches/{id}/results",
+            web::get().to(batches::results::results),
+        )
+        .route(
+            "/api/v1/batches/{id}/results.csv",
+            web::get().to(batches::results::results_csv),
+        )
+        .route(
+            "/stream/batch-design",
+            web::post().to(stream::submit_and_stream),
+        )
+        .route("/stream/batch/{job_id}", web::get().to(stream::batch))
+        .route("/events", web::get().to(events::events))
         .route("/ws/design/{session_id}", web::get().to(crate::ws::upgrade))
         .default_service(web::to(not_found));
 }

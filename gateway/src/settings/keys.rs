@@ -64,6 +64,14 @@ pub(crate) const DRAIN_GRACE: &str = "DRAIN_GRACE";
 pub(crate) const DRAIN_BATCH: &str = "DRAIN_BATCH";
 pub(crate) const DRAIN_PACE: &str = "DRAIN_PACE";
 pub(crate) const LOG_FORMAT: &str = "LOG_FORMAT";
+pub(crate) const MAX_BATCH_BEAMS: &str = "MAX_BATCH_BEAMS";
+pub(crate) const MAX_BATCH_BODY_BYTES: &str = "MAX_BATCH_BODY_BYTES";
+pub(crate) const BATCH_CHUNK_SIZE: &str = "BATCH_CHUNK_SIZE";
+pub(crate) const BATCH_RETENTION: &str = "BATCH_RETENTION";
+pub(crate) const SSE_HEARTBEAT: &str = "SSE_HEARTBEAT";
+pub(crate) const SSE_RETRY: &str = "SSE_RETRY";
+pub(crate) const SSE_PROGRESS_INTERVAL: &str = "SSE_PROGRESS_INTERVAL";
+pub(crate) const RESUME_MAX_GAP: &str = "RESUME_MAX_GAP";
 
 /// Every key the gateway reads, in `--help` order.
 pub(crate) static KEYS: &[Key] = &[
@@ -196,4 +204,44 @@ pub(crate) static KEYS: &[Key] = &[
     ),
     key(DRAIN_PACE, Some("100ms"), "time between drain steps"),
     key(LOG_FORMAT, Some("pretty"), "log format: json|pretty"),
+    key(
+        MAX_BATCH_BEAMS,
+        Some("1000000"),
+        "beams in one batch (413 beyond)",
+    ),
+    key(
+        MAX_BATCH_BODY_BYTES,
+        Some("134217728"),
+        "bytes of one batch request body, JSON or CSV (413 beyond)",
+    ),
+    key(
+        BATCH_CHUNK_SIZE,
+        Some("512"),
+        "beams per queued job chunk (what one worker claims at a time)",
+    ),
+    key(
+        BATCH_RETENTION,
+        Some("24h"),
+        "how long a finished batch's status and results stay readable",
+    ),
+    key(
+        SSE_HEARTBEAT,
+        Some("15s"),
+        "SSE comment heartbeat on an idle stream",
+    ),
+    key(
+        SSE_RETRY,
+        Some("2s"),
+        "SSE `retry:` hint: how long an EventSource waits before reconnecting",
+    ),
+    key(
+        SSE_PROGRESS_INTERVAL,
+        Some("250ms"),
+        "at most one SSE `progress` event per this interval (the others are coalesced)",
+    ),
+    key(
+        RESUME_MAX_GAP,
+        Some("1000000"),
+        "publications a resuming client may have replayed; beyond, `recovered: false` (use REST)",
+    ),
 ];

@@ -55,6 +55,37 @@ pub struct Settings {
     pub drain: Drain,
     /// Log output format.
     pub log_format: LogFormat,
+    /// Batch submission caps and how batches are queued and kept.
+    pub batches: Batches,
+    /// Streams: SSE pacing and how far a resuming client may be replayed.
+    pub streams: Streams,
+}
+
+/// Batches (`POST /api/v1/batches`, `POST /stream/batch-design`, WebSocket `submit_batch`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Batches {
+    /// Beams in one batch; more is refused with 413 (default 1,000,000).
+    pub max_beams: usize,
+    /// Bytes of one batch request body; more is refused with 413 (default 128 MiB).
+    pub max_body_bytes: usize,
+    /// Beams per queued job chunk (default 512).
+    pub chunk_size: usize,
+    /// How long a finished batch stays readable (default 24 h).
+    pub retention: Duration,
+}
+
+/// Channel streams over SSE and WebSocket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Streams {
+    /// Comment heartbeat on an idle SSE stream (default 15 s).
+    pub sse_heartbeat: Duration,
+    /// The SSE `retry:` hint (default 2 s).
+    pub sse_retry: Duration,
+    /// At most one SSE `progress` event per this interval (default 250 ms).
+    pub progress_interval: Duration,
+    /// Publications one resume may replay; a larger gap answers `recovered: false`
+    /// (default 1,000,000).
+    pub resume_max_gap: u64,
 }
 
 /// Caps; every one configurable (`--help` lists the defaults).
@@ -187,6 +218,18 @@ impl Settings {
                 pace: v.get::<HumanDuration>(DRAIN_PACE).0,
             },
             log_format: v.get(LOG_FORMAT),
+            batches: Batches {
+                max_beams: v.get(MAX_BATCH_BEAMS),
+                max_body_bytes: v.get(MAX_BATCH_BODY_BYTES),
+                chunk_size: v.get(BATCH_CHUNK_SIZE),
+                retention: v.get::<HumanDuration>(BATCH_RETENTION).0,
+            },
+            streams: Streams {
+                sse_heartbeat: v.get::<HumanDuration>(SSE_HEARTBEAT).0,
+                sse_retry: v.get::<HumanDuration>(SSE_RETRY).0,
+                progress_interval: v.get::<HumanDuration>(SSE_PROGRESS_INTERVAL).0,
+                resume_max_gap: v.get(RESUME_MAX_GAP),
+            },
         };
         check_ranges(&mut v, &settings);
         v.finish()?;
@@ -235,11 +278,23 @@ fn check_ranges(v: &mut Values, s: &Settings) {
         (HEARTBEAT_INTERVAL, s.heartbeat.interval.as_millis() as u64),
         (HEARTBEAT_TIMEOUT, s.heartbeat.timeout.as_millis() as u64),
         (AUTH_DEADLINE, s.auth_deadline.as_millis() as u64),
+        (MAX_BATCH_BEAMS, s.batches.max_beams as u64),
+        (MAX_BATCH_BODY_BYTES, s.batches.max_body_bytes as u64),
+        (BATCH_CHUNK_SIZE, s.batches.chunk_size as u64),
+        (BATCH_RETENTION, s.batches.retention.as_millis() as u64),
+        (SSE_HEARTBEAT, s.streams.sse_heartbeat.as_millis() as u64),
     ];
     for (name, value) in positive {
         if value == 0 {
             v.reject(name, "must be greater than zero");
         }
+    }
+    let most = u64::from(broker::batch::MAX_BEAMS_PER_BATCH);
+    if s.batches.max_beams as u64 > most {
+        v.reject(
+            MAX_BATCH_BEAMS,
+            format!("must be at most {most} (the broker's limit)"),
+        );
     }
 }
 

@@ -33,6 +33,32 @@ fn defaults_load_without_any_configuration() {
     assert_eq!(s.log_format, LogFormat::Pretty);
     assert!(!s.is_cluster());
     assert!(s.node_id.starts_with("gw-"));
+    assert_eq!(s.batches.max_beams, 1_000_000);
+    assert_eq!(s.batches.max_body_bytes, 128 << 20);
+    assert_eq!(s.batches.chunk_size, 512);
+    assert_eq!(s.batches.retention, Duration::from_secs(24 * 3600));
+    assert_eq!(s.streams.sse_heartbeat, Duration::from_secs(15));
+    assert_eq!(s.streams.sse_retry, Duration::from_secs(2));
+    assert_eq!(s.streams.progress_interval, Duration::from_millis(250));
+    assert_eq!(s.streams.resume_max_gap, 1_000_000);
+}
+
+#[test]
+fn batch_caps_are_positive_and_within_the_brokers_limit() {
+    let errors = errors(load(
+        &[("MAX_BATCH_BEAMS", "20000000"), ("BATCH_CHUNK_SIZE", "0")],
+        &[],
+    ));
+    let keys: Vec<&str> = errors.iter().map(|e| e.key.as_str()).collect();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(
+        keys.iter().any(|k| k.contains("MAX_BATCH_BEAMS")),
+        "{keys:?}"
+    );
+    assert!(
+        keys.iter().any(|k| k.contains("BATCH_CHUNK_SIZE")),
+        "{keys:?}"
+    );
 }
 
 #[test]

@@ -5,8 +5,8 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
-/// A duration written with its unit: `250ms`, `25s` or `2m` (a bare number is refused, so nobody
-/// has to guess the unit).
+/// A duration written with its unit: `250ms`, `25s`, `2m` or `24h` (a bare number is refused, so
+/// nobody has to guess the unit).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HumanDuration(pub Duration);
 
@@ -19,12 +19,13 @@ impl FromStr for HumanDuration {
         let (digits, unit) = s.split_at(split);
         let n: u64 = digits
             .parse()
-            .map_err(|_| "expected a number with a unit: 250ms, 25s or 2m".to_owned())?;
+            .map_err(|_| "expected a number with a unit: 250ms, 25s, 2m or 24h".to_owned())?;
         let duration = match unit {
             "ms" => Duration::from_millis(n),
             "s" => Duration::from_secs(n),
             "m" => Duration::from_secs(n.saturating_mul(60)),
-            _ => return Err("expected a unit of ms, s or m (e.g. 25s)".to_owned()),
+            "h" => Duration::from_secs(n.saturating_mul(3600)),
+            _ => return Err("expected a unit of ms, s, m or h (e.g. 25s)".to_owned()),
         };
         Ok(Self(duration))
     }
@@ -132,7 +133,11 @@ mod tests {
         assert_eq!("2m".parse(), Ok(HumanDuration(Duration::from_secs(120))));
         assert!("25".parse::<HumanDuration>().is_err());
         assert!("s".parse::<HumanDuration>().is_err());
-        assert!("5h".parse::<HumanDuration>().is_err());
+        assert_eq!(
+            "5h".parse(),
+            Ok(HumanDuration(Duration::from_secs(5 * 3600)))
+        );
+        assert!("5d".parse::<HumanDuration>().is_err());
     }
 
     #[test]

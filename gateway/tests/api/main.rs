@@ -1,5 +1,7 @@
 //! Integration tests: the real gateway on port 0, driven over HTTP through `helpers::spawn_app`.
 
+mod batch_client;
+mod batches;
 mod cluster;
 mod design;
 mod embedded;
@@ -7,6 +9,7 @@ mod health;
 mod helpers;
 mod presence;
 mod shutdown;
+mod sse;
 mod sync;
 mod ws;
 mod ws_client;
