@@ -5,6 +5,7 @@ pub mod batches;
 pub mod body;
 pub mod config;
 pub mod design;
+pub mod designs;
 pub mod events;
 pub mod health;
 pub mod stream;
@@ -21,6 +22,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/design", web::post().to(design::design))
         .route("/api/v1/config", web::get().to(config::get))
         .route("/api/v1/config", web::put().to(config::put))
+        .route("/api/v1/designs", web::post().to(designs::create))
+        .route("/api/v1/designs", web::get().to(designs::list))
+        .route("/api/v1/designs/{id}", web::get().to(designs::get))
+        .route(
+            "/api/v1/designs/{id}/section.svg",
+            web::get().to(designs::section_svg),
+        )
+        .route(
+            "/api/v1/designs/{id}/mesh.stl",
+            web::get().to(designs::mesh_stl),
+        )
         .route("/api/v1/batches", web::post().to(batches::create))
         .route("/api/v1/batches/{id}", web::get().to(batches::status))
         .route("/api/v1/batches/{id}", web::delete().to(batches::cancel))

@@ -4,6 +4,7 @@ mod batch_client;
 mod batches;
 mod cluster;
 mod design;
+mod designs;
 mod embedded;
 mod health;
 mod helpers;
