@@ -34,6 +34,8 @@ pub enum Page {
         publications: Vec<(Position, Bytes)>,
         /// Whether the last one is the channel's latest (hand over to the hub now).
         at_head: bool,
+        /// The channel's position at the time of the read.
+        head: Position,
     },
     /// History does not cover the gap (or it is over the resume limit): continue from `head`.
     Lost {
@@ -112,6 +114,7 @@ impl Replay {
         let page = Page::Read {
             publications,
             at_head,
+            head: head.clone(),
         };
         Ok((page, head))
     }

@@ -241,14 +241,22 @@ impl Hub {
             .get(&channel)
             .and_then(ChannelState::position)
             .cloned();
-        let recovered = match (since, &position) {
-            (Some(since), Some(now)) => self.replay(&channel, &since, now, &sink).await,
+        let recovered = match (&since, &position) {
+            (Some(since), Some(now)) => self.replay(&channel, since, now, &sink).await,
             _ => true,
         };
+        // A subscriber that already has publications past our position (it read history
+        // further than this hub has delivered) must not get them again.
+        let mut after = position.as_ref().map_or(0, |p| p.offset);
+        if let (Some(since), Some(now)) = (&since, &position)
+            && since.epoch == now.epoch
+        {
+            after = after.max(since.offset);
+        }
         self.next_id += 1;
         let id = SubscriptionId(self.next_id);
         if let Some(state) = self.channels.get_mut(&channel) {
-            state.add(id, sink, position.as_ref().map_or(0, |p| p.offset));
+            state.add(id, sink, after);
         }
         Ok(Subscribed {
             id,

@@ -148,6 +148,7 @@ impl BatchStream {
             Ok(Ok(Page::Read {
                 publications,
                 at_head,
+                ..
             })) => {
                 let ended = self.write_stored(&publications, out);
                 match (ended, at_head) {

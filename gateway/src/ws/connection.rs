@@ -11,11 +11,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use actix_ws::{CloseReason, Message, MessageStream, ProtocolError, Session};
 use bytestring::ByteString;
-use protocol::server::{
-    ConnectionAck, ConnectionLimits, PROTOCOL_VERSION, ServerShuttingDown, TokenExpiring,
-};
+use protocol::server::{ServerShuttingDown, TokenExpiring};
 use protocol::{Channel, CloseCode, RequestId, ServerMessage, SessionId};
 
+mod ack;
+mod channels;
 mod follow;
 use tokio::time::{Duration, Instant, MissedTickBehavior, interval_at, sleep_until, timeout};
 use tokio_util::sync::CancellationToken;
@@ -134,7 +134,7 @@ impl Connection {
         let mut flow = self.send(&self.ack(ack_request_id));
         self.follow_channels().await;
         if let (Flow::Continue, Some(text)) = (&flow, pending) {
-            flow = self.on_text(&text);
+            flow = self.on_text(&text).await;
         }
         let every = self.ctx.settings.heartbeat.interval;
         let mut heartbeat = interval_at(Instant::now() + every, every);
@@ -150,28 +150,6 @@ impl Connection {
             };
         }
         self.finish(flow).await;
-    }
-
-    fn ack(&self, request_id: Option<RequestId>) -> ServerMessage {
-        let settings = &self.ctx.settings;
-        ServerMessage::ConnectionAck(ConnectionAck {
-            request_id,
-            session_id: (*self.session_id).clone(),
-            connection_id: format!("{}-{}", settings.node_id, self.id),
-            expires_at: self.principal.expires_at(),
-            config_version: self.ctx.defaults.current().version,
-            node_id: settings.node_id.clone(),
-            protocol_version: PROTOCOL_VERSION,
-            heartbeat_interval_ms: millis(settings.heartbeat.interval),
-            heartbeat_timeout_ms: millis(settings.heartbeat.timeout),
-            limits: ConnectionLimits {
-                max_frame_bytes: saturating(settings.limits.max_frame_bytes),
-                messages_per_second: settings.limits.ws_messages_per_sec,
-                subscriptions: u32::try_from(settings.limits.subscriptions_per_connection)
-                    .unwrap_or(u32::MAX),
-                outbound_queue_bytes: saturating(settings.limits.outbound_queue_bytes),
-            },
-        })
     }
 
     /// Queues a message; an overflow is noticed by the loop on its next turn.
@@ -192,7 +170,7 @@ impl Connection {
         };
         self.last_seen = Instant::now();
         match message {
-            Message::Text(text) => self.on_text(&text),
+            Message::Text(text) => self.on_text(&text).await,
             Message::Ping(bytes) => match self.session.pong(&bytes).await {
                 Ok(()) => Flow::Continue,
                 Err(_) => Flow::Gone,
@@ -206,7 +184,7 @@ impl Connection {
         }
     }
 
-    fn on_text(&mut self, text: &str) -> Flow {
+    async fn on_text(&mut self, text: &str) -> Flow {
         self.ctx.metrics.messages_in.inc();
         if let Some(flow) = self.over_budget() {
             return flow;
@@ -231,6 +209,7 @@ impl Connection {
                 self.expiry_warned = false;
                 self.send(&reply)
             }
+            Response::Channel(request) => self.on_channel(request).await,
         }
     }
 
@@ -384,14 +363,4 @@ async fn close(session: Session, code: CloseCode, reason: &str) {
     };
     // The client may already be gone; there is nobody left to tell.
     let _ = session.close(Some(reason)).await;
-}
-
-/// `duration` in whole milliseconds (saturating: a configured duration never nears 584 My).
-fn millis(duration: Duration) -> u64 {
-    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
-}
-
-/// A byte count for the wire (usize is at most 64 bits on every supported target).
-fn saturating(bytes: usize) -> u64 {
-    u64::try_from(bytes).unwrap_or(u64::MAX)
 }

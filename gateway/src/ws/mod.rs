@@ -47,6 +47,8 @@ pub struct WsContext {
     pub tasks: web::Data<TaskTracker>,
     /// Channel fan-out (session sync, config updates).
     pub hub: web::Data<HubHandle>,
+    /// Batches (submit, status, cancel) and channel history (resuming subscriptions).
+    pub broker: web::Data<broker::Broker>,
 }
 
 impl actix_web::FromRequest for WsContext {
@@ -67,6 +69,7 @@ fn context(req: &HttpRequest) -> Result<WsContext, GatewayError> {
         defaults: app_data(req)?,
         tasks: app_data(req)?,
         hub: app_data(req)?,
+        broker: app_data(req)?,
     })
 }
 

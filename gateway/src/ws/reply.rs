@@ -2,12 +2,13 @@
 //! dialect) is designed inline into `design_result` (with the result's stored form, for the
 //! session's other connections) or `validation_error`; `ping` gets `pong`; `refresh` swaps the
 //! connection's token; a malformed or invalid frame gets `error` or `validation_error` and the
-//! connection stays open. Client-driven subscriptions and batches (issue 7) are not served yet:
-//! they get `error` with code `unavailable`.
+//! connection stays open. Subscriptions and batches (`subscribe`, `unsubscribe`,
+//! `submit_batch`, `cancel_batch`) need the broker and the socket, so they are handed back to
+//! the connection as a [`ChannelRequest`] (served in `connection/channels.rs`).
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use protocol::client::{DesignBeam, Refresh};
+use protocol::client::{CancelBatch, DesignBeam, Refresh, SubmitBatch, Subscribe, Unsubscribe};
 use protocol::error_body::ErrorCode;
 use protocol::server::{ErrorReply, Pong, Refreshed, ValidationErrorReply};
 use protocol::stored::StoredStatus;
@@ -52,6 +53,21 @@ pub enum Response {
     },
     /// The token was replaced: adopt `principal`, send the message.
     Refreshed(Principal, ServerMessage),
+    /// A channel or batch request, served by the connection.
+    Channel(ChannelRequest),
+}
+
+/// A request the connection serves itself (it needs the broker, the hub and the socket).
+#[derive(Debug)]
+pub enum ChannelRequest {
+    /// Follow a channel, optionally resuming after a position.
+    Subscribe(Subscribe),
+    /// Stop following a channel.
+    Unsubscribe(Unsubscribe),
+    /// Queue a batch and follow its channel.
+    SubmitBatch(SubmitBatch),
+    /// Cancel a batch.
+    CancelBatch(CancelBatch),
 }
 
 /// Answers one text frame.
@@ -76,10 +92,16 @@ pub fn respond(text: &str, ctx: &ReplyContext<'_>) -> Response {
             ErrorCode::BadRequest,
             "already authenticated",
         ),
-        ClientMessage::Subscribe(m) => unavailable(m.request_id),
-        ClientMessage::Unsubscribe(m) => unavailable(m.request_id),
-        ClientMessage::SubmitBatch(m) => unavailable(m.request_id),
-        ClientMessage::CancelBatch(m) => unavailable(m.request_id),
+        ClientMessage::Subscribe(m) => return Response::Channel(ChannelRequest::Subscribe(m)),
+        ClientMessage::Unsubscribe(m) => {
+            return Response::Channel(ChannelRequest::Unsubscribe(m));
+        }
+        ClientMessage::SubmitBatch(m) => {
+            return Response::Channel(ChannelRequest::SubmitBatch(m));
+        }
+        ClientMessage::CancelBatch(m) => {
+            return Response::Channel(ChannelRequest::CancelBatch(m));
+        }
     };
     Response::Reply(reply)
 }
@@ -138,11 +160,6 @@ fn refresh_token(refresh: Refresh, ctx: &ReplyContext<'_>) -> Response {
         expires_at,
     });
     Response::Refreshed(principal, reply)
-}
-
-fn unavailable(request_id: Option<RequestId>) -> ServerMessage {
-    let message = "channels and batches are not served by this gateway yet";
-    error(request_id, ErrorCode::Unavailable, message)
 }
 
 /// An `error` reply.

@@ -150,10 +150,20 @@ fn refresh_adopts_a_new_token_of_the_same_user_only() {
 }
 
 #[test]
-fn channel_and_batch_requests_are_unavailable_without_a_broker() {
+fn channel_and_batch_requests_are_handed_to_the_connection() {
     let f = Fixture::new();
-    let reply = f.reply(r#"{"type":"subscribe","request_id":2,"channel":"config"}"#);
-    assert_eq!(reply["type"], "error");
-    assert_eq!(reply["code"], "unavailable");
-    assert_eq!(reply["request_id"], 2);
+    let requests = [
+        r#"{"type":"subscribe","request_id":2,"channel":"config"}"#,
+        r#"{"type":"unsubscribe","channel":"designs"}"#,
+        r#"{"type":"submit_batch","csv":"width,depth,Mu\n300,500,100\n"}"#,
+        r#"{"type":"cancel_batch","batch_id":"0190f5c2-6b1e-7cc3-9a51-2f4e8d6b1a00"}"#,
+    ];
+    for text in requests {
+        assert!(
+            matches!(f.respond(text), Response::Channel(_)),
+            "{text} is served by the connection"
+        );
+    }
+    let bad = f.reply(r#"{"type":"subscribe","channel":"batch:nope"}"#);
+    assert_eq!(bad["type"], "validation_error", "{bad}");
 }

@@ -13,5 +13,6 @@ mod shutdown;
 mod sse;
 mod sync;
 mod ws;
+mod ws_batch;
 mod ws_client;
 mod ws_limits;
