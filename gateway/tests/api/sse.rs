@@ -1,16 +1,16 @@
 //! SSE batch streams and `/events`: a fresh stream (embedded), a 20,000-beam stream cut on one
-//! gateway and resumed on another with `Last-Event-ID` (Redis, external workers), a resume too
-//! far behind (`recovery`, then REST has everything), and `/events` resuming after a config
-//! change it missed.
+//! gateway and resumed on another with `Last-Event-ID` (Redis, external workers), three clients
+//! streaming through a Redis restart, a resume too far behind (`recovery`, then REST has
+//! everything), and `/events` resuming after a config change it missed.
 
 use std::collections::BTreeSet;
 
 use serde_json::json;
-use testkit::RedisServer;
+use testkit::{Persistence, RedisServer};
 use tokio_util::sync::CancellationToken;
 
 use crate::batch_client::{SseClient, SseEvent, beam, beams, expected, run_worker};
-use crate::helpers::{TestApp, spawn_app, spawn_cluster_app, token, unique_prefix};
+use crate::helpers::{TestApp, spawn_app, spawn_cluster_app, token, unique_prefix, wait_until};
 
 /// What a batch stream delivered, checked as it arrives.
 #[derive(Default)]
@@ -222,4 +222,90 @@ async fn events_stream_config_changes_and_resume_after_the_last_event_id() {
     assert_eq!(missed.event, "config_updated");
     assert_eq!(missed.data["config"]["fy"], 415.0);
     assert_eq!(missed.data["config"]["version"], 2);
+}
+
+/// Follows a batch to its terminal event, reconnecting with `Last-Event-ID` whenever the stream
+/// ends early (a client cut as a slow consumer) or is refused (Redis still down: the gateway is
+/// not ready).
+pub(crate) async fn follow_to_end(app: &TestApp, job: &str, bearer: &str, received: &mut Received) {
+    for _ in 0..50 {
+        if received.terminal.is_some() {
+            return;
+        }
+        let headers: Vec<(&str, &str)> = received
+            .last_id
+            .as_deref()
+            .map(|id| ("last-event-id", id))
+            .into_iter()
+            .collect();
+        let mut sse = app
+            .open("GET", &format!("/stream/batch/{job}"), &headers, "", bearer)
+            .await;
+        if sse.status != 200 {
+            wait_until("the gateway is ready again", || async {
+                app.readyz().await.status == 200
+            })
+            .await;
+            continue;
+        }
+        received.read(&mut sse, None).await;
+    }
+    panic!("the stream did not reach its terminal event in 50 connections");
+}
+
+#[actix_web::test]
+async fn three_clients_streaming_through_a_redis_restart_finish_without_gap_or_duplicate() {
+    let redis = RedisServer::start_with(Persistence::Aof);
+    let prefix = unique_prefix();
+    let (a, b) = (
+        spawn_cluster_app(&redis, &prefix, &[]).await,
+        spawn_cluster_app(&redis, &prefix, &[]).await,
+    );
+    let stop = CancellationToken::new();
+    run_worker(&a.broker, &stop);
+    let alice = token("alice", "batch");
+    let job = a.submit_ok(&beams(6_000), &alice).await;
+    let mut clients = [
+        Received::default(),
+        Received::default(),
+        Received::default(),
+    ];
+    let mut streams = [
+        stream(&a, &job, None, &alice).await,
+        stream(&a, &job, None, &alice).await,
+        stream(&b, &job, None, &alice).await,
+    ];
+    for (client, sse) in clients.iter_mut().zip(streams.iter_mut()) {
+        client.read(sse, Some(300)).await;
+    }
+    assert!(
+        clients.iter().all(|c| c.terminal.is_none()),
+        "the batch still runs"
+    );
+
+    let redis = tokio::task::spawn_blocking(move || {
+        let mut redis = redis;
+        redis.restart();
+        redis
+    })
+    .await
+    .unwrap();
+    let [first, second, third] = &mut clients;
+    let [s1, s2, s3] = &mut streams;
+    tokio::join!(
+        first.read(s1, None),
+        second.read(s2, None),
+        third.read(s3, None)
+    );
+    tokio::join!(
+        follow_to_end(&a, &job, &alice, first),
+        follow_to_end(&a, &job, &alice, second),
+        follow_to_end(&b, &job, &alice, third),
+    );
+
+    stop.cancel();
+    for client in &clients {
+        client.assert_complete(6_000);
+    }
+    drop(redis);
 }
