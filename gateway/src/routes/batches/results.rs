@@ -41,6 +41,8 @@ pub async fn results(
         .map_err(|e| GatewayError::BadRequest(format!("invalid query: {e}")))?
         .into_inner();
     let state = authorize(&ctx.broker, &principal, id).await?;
+    // Pages cost a re-design per result: they count against the REST allowance.
+    ctx.admit(&req, &principal).await?;
     let after = query.after.unwrap_or(0);
     let epoch = state.position.epoch.clone();
     match query.format.as_deref() {
