@@ -22,7 +22,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::{AsyncConnectionConfig, Client, Script};
+use redis::{
+    AsyncConnectionConfig, Client, ConnectionInfo, IntoConnectionInfo, ProtocolVersion, Script,
+};
 
 use crate::error::{BrokerError, Result};
 use crate::settings::BrokerSettings;
@@ -118,9 +120,10 @@ impl std::fmt::Debug for RedisBroker {
 }
 
 impl RedisBroker {
-    /// Connects to `url` (add `?protocol=resp3` for subscribers) with every key under `prefix`.
+    /// Connects to `url` with every key under `prefix`, always speaking RESP3 (see [`resp3`]).
     pub async fn connect(url: &str, prefix: &str, settings: BrokerSettings) -> Result<Self> {
-        let client = Client::open(url)?;
+        let info = resp3(url)?;
+        let client = Client::open(info.clone())?;
         let config = ConnectionManagerConfig::new()
             .set_response_timeout(Some(RESPONSE_TIMEOUT))
             .set_connection_timeout(Some(CONNECT_TIMEOUT));
@@ -130,7 +133,7 @@ impl RedisBroker {
         let blocking = AsyncConnectionConfig::new()
             .set_response_timeout(None)
             .set_connection_timeout(Some(CONNECT_TIMEOUT));
-        let manager = deadpool_redis::Manager::new_with_config(url, blocking)?;
+        let manager = deadpool_redis::Manager::new_with_config(info, blocking)?;
         let pool = deadpool_redis::Pool::builder(manager)
             .max_size(BLOCKING_POOL_SIZE)
             .runtime(deadpool_redis::Runtime::Tokio1)
@@ -171,4 +174,16 @@ impl RedisBroker {
             ms => u64::try_from(ms).unwrap_or(u64::MAX),
         }
     }
+}
+
+/// `url` with RESP3 forced: subscribers receive publications as push messages on a multiplexed
+/// connection, which only RESP3 has (Redis ≥ 6; BLMOVE already needs 6.2). An operator's plain
+/// `redis://host:6379` must work, so the URL's own `protocol` parameter is not required.
+fn resp3(url: &str) -> Result<ConnectionInfo> {
+    let info = url.into_connection_info()?;
+    let settings = info
+        .redis_settings()
+        .clone()
+        .set_protocol(ProtocolVersion::RESP3);
+    Ok(info.set_redis_settings(settings))
 }
