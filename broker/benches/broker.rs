@@ -155,7 +155,10 @@ async fn emit_throughput(server: &RedisServer, b: &Broker) {
     b.submit(spec(beams)).await.unwrap();
     let claims = claim_all(b, (beams / CHUNK_BEAMS) as usize).await;
     let (redis_before, own_before) = (redis_cpu(server), own_cpu());
+    // Only the emits run EVALSHA from here on (acks are LREM), so the counter is emit.lua's.
+    server.command(&["CONFIG", "RESETSTAT"]).unwrap();
     let elapsed = emit_all(b, claims, synthetic).await;
+    print_evalsha(server);
     let (redis, own) = (redis_cpu(server) - redis_before, own_cpu() - own_before);
     let per = |cpu: f64| f64::from(beams) / cpu;
     println!(
@@ -169,6 +172,14 @@ async fn emit_throughput(server: &RedisServer, b: &Broker) {
         per(own)
     );
     server.flushall();
+}
+
+/// Redis's `cmdstat_evalsha` line (calls, µs per call) since the last `CONFIG RESETSTAT`.
+fn print_evalsha(server: &RedisServer) {
+    if let Ok(Reply::Bulk(stats)) = server.command(&["INFO", "commandstats"]) {
+        let evalsha = stats.lines().find(|l| l.starts_with("cmdstat_evalsha:"));
+        println!("  redis {}", evalsha.unwrap_or("cmdstat_evalsha: none"));
+    }
 }
 
 async fn memory_per_beam(server: &RedisServer, b: &Broker, label: &str, payload: fn(u32) -> Bytes) {

@@ -17,6 +17,7 @@ use crate::batch::{
 use crate::designs::{DesignPage, DesignSpec, SavedDesign, StoredDesign};
 use crate::error::Result;
 use crate::history::History;
+use crate::items::BatchItem;
 use crate::memory::{MemoryBroker, MemorySubscriber};
 use crate::rate_limit::{RateDecision, RateLimit};
 use crate::redis::{RedisBroker, RedisSubscriber};
@@ -119,6 +120,13 @@ impl Broker {
     /// A batch's metadata and progress.
     pub async fn status(&self, id: BatchId) -> Result<BatchState> {
         dispatch!(self.status(id))
+    }
+
+    /// Beam `index` of batch `id`: its emitted result, or why there is none (not landed, out
+    /// of range). Looked up through the batch's items index, never by scanning its channel
+    /// (see [`crate::items`]). `BatchNotFound` for an unknown or expired batch.
+    pub async fn batch_item(&self, id: BatchId, index: u32) -> Result<BatchItem> {
+        dispatch!(self.batch_item(id, index))
     }
 
     /// The dead list, oldest first, as `(batch, chunk index)`.

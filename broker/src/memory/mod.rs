@@ -7,6 +7,7 @@
 
 mod channel;
 mod designs;
+mod items;
 mod queue;
 mod store;
 
@@ -22,6 +23,7 @@ use tokio::time::Instant;
 use crate::batch::BatchStatus;
 use crate::event::{self, Counts};
 use crate::history::Publication;
+use crate::items::ItemIndex;
 use crate::settings::BrokerSettings;
 use crate::subscription::{Event, EventSink, Message};
 
@@ -128,6 +130,8 @@ struct BatchRec {
     attempts: HashMap<u32, u32>,
     done_bits: Vec<u64>,
     log: Log,
+    /// Beam → offset of its result (`crate::items`); dropped with the batch.
+    items: ItemIndex,
     retention: Duration,
     expires_at: Option<Instant>,
 }

@@ -129,6 +129,7 @@ impl MemoryBroker {
             attempts: Default::default(),
             done_bits: vec![0; (total as usize).div_ceil(64)],
             log: Log::new(),
+            items: Default::default(),
             retention: spec.retention,
             expires_at: None,
         };
@@ -222,16 +223,19 @@ impl MemoryBroker {
         if b.attempts.get(&claim.chunk_index) != Some(&claim.attempt) {
             return Ok(EmitOutcome::Fenced);
         }
-        let (mut payloads, mut failed) = (Vec::new(), 0);
+        let (mut payloads, mut beams, mut failed) = (Vec::new(), Vec::new(), 0);
         for r in results {
             if b.mark_done(r.index) {
                 payloads.push(r.payload.clone());
+                beams.push(r.index);
                 failed += u32::from(!r.ok);
             }
         }
         let landed = payloads.len() as u32;
         let skipped = results.len() as u32 - landed;
         if landed > 0 {
+            // The results go to the next offsets, ahead of the progress event.
+            b.items.record(b.log.offset + 1, beams);
             let events = b.land(landed, failed, payloads, now);
             let status = b.status;
             s.append_batch(claim.batch, events);

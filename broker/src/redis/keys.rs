@@ -94,6 +94,11 @@ impl Keys {
         ]
     }
 
+    /// The batch's items index: zset of runs of landed beams (`crate::items`).
+    pub(crate) fn batch_index(&self, id: BatchId) -> String {
+        self.batch(id, "idx")
+    }
+
     /// The batch's pub/sub channel.
     pub(crate) fn batch_pubsub(&self, id: BatchId) -> String {
         self.batch(id, "ch")

@@ -12,6 +12,7 @@
 
 mod channel;
 mod designs;
+mod items;
 mod keys;
 mod queue;
 mod reply;
@@ -58,6 +59,7 @@ struct Scripts {
     claim: Script,
     deadletter: Script,
     emit: Script,
+    item: Script,
     cancel: Script,
     observe: Script,
     heartbeat: Script,
@@ -79,6 +81,7 @@ impl Scripts {
             claim: script!("batch_lib.lua", "claim.lua"),
             deadletter: script!("deadletter.lua"),
             emit: script!("batch_lib.lua", "emit.lua"),
+            item: script!("item.lua"),
             cancel: script!("batch_lib.lua", "cancel.lua"),
             observe: script!("batch_lib.lua", "observe.lua"),
             heartbeat: script!("heartbeat.lua"),

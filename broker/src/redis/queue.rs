@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use protocol::{BatchId, Epoch, Position};
-use redis::{AsyncCommands, Value};
+use redis::{AsyncCommands, Script, ScriptInvocation, Value};
 
 use super::{RedisBroker, reply};
 use crate::batch::{
@@ -119,15 +119,8 @@ impl RedisBroker {
     async fn claim(&self, worker: &str, raw: Bytes) -> Result<ClaimStep> {
         let e = Element::decode(&raw)?;
         let keys = &self.inner.keys;
-        let [meta, done, stream] = keys.batch_keys(e.batch);
         let items = reply::array(
-            self.inner
-                .scripts
-                .claim
-                .key(&meta)
-                .key(&done)
-                .key(&stream)
-                .arg(keys.batch_pubsub(e.batch))
+            self.batch_script(&self.inner.scripts.claim, e.batch)
                 .arg(e.chunk_index)
                 .arg(self.inner.settings.max_attempts)
                 .arg(e.first_beam)
@@ -195,14 +188,8 @@ impl RedisBroker {
     /// Lands results of a claimed chunk (fenced, deduplicated, counted, published: one script).
     pub async fn emit(&self, claim: &Claim, results: &[BeamResult]) -> Result<EmitOutcome> {
         crate::batch::check_in_chunk(claim, results)?;
-        let [meta, done, stream] = self.inner.keys.batch_keys(claim.batch);
-        let mut inv = self.inner.scripts.emit.prepare_invoke();
-        inv.key(&meta)
-            .key(&done)
-            .key(&stream)
-            .arg(self.inner.keys.batch_pubsub(claim.batch))
-            .arg(claim.chunk_index)
-            .arg(claim.attempt);
+        let mut inv = self.batch_script(&self.inner.scripts.emit, claim.batch);
+        inv.arg(claim.chunk_index).arg(claim.attempt);
         for r in results {
             inv.arg(r.index).arg(u8::from(r.ok)).arg(r.payload.as_ref());
         }
@@ -228,6 +215,20 @@ impl RedisBroker {
         }
     }
 
+    /// An invocation of a `batch_lib` script on batch `id`: its four keys (meta, done bitmap,
+    /// stream, items index; all expire together when the batch ends) and its pub/sub channel.
+    fn batch_script<'a>(&self, script: &'a Script, id: BatchId) -> ScriptInvocation<'a> {
+        let keys = &self.inner.keys;
+        let [meta, done, stream] = keys.batch_keys(id);
+        let mut inv = script.prepare_invoke();
+        inv.key(meta)
+            .key(done)
+            .key(stream)
+            .key(keys.batch_index(id))
+            .arg(keys.batch_pubsub(id));
+        inv
+    }
+
     /// Removes the claimed chunk from the worker's processing list (after its last emit).
     pub async fn ack(&self, claim: &Claim) -> Result<()> {
         self.remove(&claim.worker, &claim.element).await
@@ -248,19 +249,11 @@ impl RedisBroker {
         worker: &str,
         held: &[BatchId],
     ) -> Result<Vec<(BatchId, Option<BatchStatus>)>> {
-        let keys = &self.inner.keys;
         self.beat(worker).await?;
         let mut out = Vec::with_capacity(held.len());
         for id in held {
-            let [meta, done, stream] = keys.batch_keys(*id);
             let status: String = self
-                .inner
-                .scripts
-                .observe
-                .key(&meta)
-                .key(&done)
-                .key(&stream)
-                .arg(keys.batch_pubsub(*id))
+                .batch_script(&self.inner.scripts.observe, *id)
                 .invoke_async(&mut self.conn())
                 .await?;
             out.push((*id, (status != "gone").then(|| status.parse()).transpose()?));
@@ -336,15 +329,8 @@ impl RedisBroker {
 
     /// Cancels a batch: queued → cancelled now; running → cancelling. Returns the new status.
     pub async fn cancel(&self, id: BatchId) -> Result<BatchStatus> {
-        let [meta, done, stream] = self.inner.keys.batch_keys(id);
         let status: String = self
-            .inner
-            .scripts
-            .cancel
-            .key(&meta)
-            .key(&done)
-            .key(&stream)
-            .arg(self.inner.keys.batch_pubsub(id))
+            .batch_script(&self.inner.scripts.cancel, id)
             .invoke_async(&mut self.conn())
             .await?;
         if status == "gone" {

@@ -2,7 +2,8 @@
 -- triples from ARGV[4]: beam index, ok (1/0), payload.
 -- Rejects a missing batch, a cancelled one (finishing a pending cancel), and a stale attempt;
 -- skips beams whose bit is already set; appends new results + one progress event (+ complete),
--- bumps done/failed, publishes one frame.
+-- indexes the new results by beam (one zset member per run), bumps done/failed, publishes one
+-- frame.
 if redis.call('EXISTS', meta) == 0 then return {'gone'} end
 local status = redis.call('HGET', meta, 'status')
 if status == 'cancelled' then return {'cancelled'} end
@@ -17,6 +18,10 @@ if current ~= tonumber(ARGV[3]) then return {'fenced'} end
 -- so a beam repeated within this emit is skipped too.
 local n = (#ARGV - 3) / 3
 local payloads, landed, failed_now = {}, 0, 0
+-- Runs for the items index: consecutive beams that land next to each other in this emit. Their
+-- results get consecutive offsets, so a beam's offset is its run's plus its distance from the
+-- run's first beam; each beam lands once, so no two runs hold the same beam.
+local runs, run, prev = {}, nil, -2
 for from = 0, n - 1, 1000 do
   local to = math.min(from + 999, n - 1)
   local ops = {}
@@ -31,6 +36,14 @@ for from = 0, n - 1, 1000 do
     if was[j - from + 1] == 0 then
       landed = landed + 1
       payloads[landed] = ARGV[6 + 3 * j]
+      local beam = tonumber(ARGV[4 + 3 * j])
+      if beam == prev + 1 then
+        run[3] = run[3] + 1
+      else
+        run = {beam, landed, 1}
+        runs[#runs + 1] = run
+      end
+      prev = beam
       if ARGV[5 + 3 * j] == '0' then failed_now = failed_now + 1 end
     end
   end
@@ -43,8 +56,8 @@ local failed = redis.call('HINCRBY', meta, 'failed', failed_now)
 local total = tonumber(redis.call('HGET', meta, 'total'))
 payloads[#payloads + 1] = progress_event(total, done, failed)
 if done >= total then
-  finish('completed', 'complete', payloads)
+  finish('completed', 'complete', payloads, runs)
   return {'ok', landed, skipped, 'completed'}
 end
-append(payloads)
+append(payloads, runs)
 return {'ok', landed, skipped, status}
