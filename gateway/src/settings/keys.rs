@@ -72,6 +72,7 @@ pub(crate) const SSE_HEARTBEAT: &str = "SSE_HEARTBEAT";
 pub(crate) const SSE_RETRY: &str = "SSE_RETRY";
 pub(crate) const SSE_PROGRESS_INTERVAL: &str = "SSE_PROGRESS_INTERVAL";
 pub(crate) const RESUME_MAX_GAP: &str = "RESUME_MAX_GAP";
+pub(crate) const SSE_QUEUE_BYTES: &str = "SSE_QUEUE_BYTES";
 
 /// Every key the gateway reads, in `--help` order.
 pub(crate) static KEYS: &[Key] = &[
@@ -238,6 +239,11 @@ pub(crate) static KEYS: &[Key] = &[
         SSE_PROGRESS_INTERVAL,
         Some("250ms"),
         "at most one SSE `progress` event per this interval (the others are coalesced)",
+    ),
+    key(
+        SSE_QUEUE_BYTES,
+        Some("4194304"),
+        "bytes of live events queued to one SSE client before it is cut (it resumes)",
     ),
     key(
         RESUME_MAX_GAP,

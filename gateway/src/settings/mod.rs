@@ -83,6 +83,9 @@ pub struct Streams {
     pub sse_retry: Duration,
     /// At most one SSE `progress` event per this interval (default 250 ms).
     pub progress_interval: Duration,
+    /// Live bytes queued to one SSE client before it is cut (default 4 MiB: a batch emit
+    /// arrives as a burst of a whole chunk, about 0.5 MB expanded at 512 beams).
+    pub sse_queue_bytes: usize,
     /// Publications one resume may replay; a larger gap answers `recovered: false`
     /// (default 1,000,000).
     pub resume_max_gap: u64,
@@ -228,6 +231,7 @@ impl Settings {
                 sse_heartbeat: v.get::<HumanDuration>(SSE_HEARTBEAT).0,
                 sse_retry: v.get::<HumanDuration>(SSE_RETRY).0,
                 progress_interval: v.get::<HumanDuration>(SSE_PROGRESS_INTERVAL).0,
+                sse_queue_bytes: v.get(SSE_QUEUE_BYTES),
                 resume_max_gap: v.get(RESUME_MAX_GAP),
             },
         };
@@ -283,6 +287,7 @@ fn check_ranges(v: &mut Values, s: &Settings) {
         (BATCH_CHUNK_SIZE, s.batches.chunk_size as u64),
         (BATCH_RETENTION, s.batches.retention.as_millis() as u64),
         (SSE_HEARTBEAT, s.streams.sse_heartbeat.as_millis() as u64),
+        (SSE_QUEUE_BYTES, s.streams.sse_queue_bytes as u64),
     ];
     for (name, value) in positive {
         if value == 0 {

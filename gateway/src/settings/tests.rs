@@ -41,6 +41,7 @@ fn defaults_load_without_any_configuration() {
     assert_eq!(s.streams.sse_retry, Duration::from_secs(2));
     assert_eq!(s.streams.progress_interval, Duration::from_millis(250));
     assert_eq!(s.streams.resume_max_gap, 1_000_000);
+    assert_eq!(s.streams.sse_queue_bytes, 4 << 20);
 }
 
 #[test]

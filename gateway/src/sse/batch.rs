@@ -72,6 +72,9 @@ pub struct BatchStream {
     /// A resume whose gap is still to be checked against `RESUME_MAX_GAP` (a fresh stream asked
     /// for the whole batch and is never refused).
     check_gap: bool,
+    /// Joined the hub and nothing taken from the queue yet: an overflow now comes from the
+    /// hub's replay of what landed while we joined, not from a slow client.
+    just_joined: bool,
 }
 
 impl BatchStream {
@@ -107,6 +110,7 @@ impl BatchStream {
             heartbeat,
             opening,
             check_gap,
+            just_joined: false,
             ctx,
         }
     }
@@ -208,7 +212,7 @@ impl BatchStream {
             Ok(Err(broker::BrokerError::BatchNotFound(_))) => return Phase::Done,
             Ok(Err(_)) | Err(_) => return self.pause(out, Phase::Joining).await,
         }
-        let (tx, rx) = outbound_queue(self.ctx.settings.limits.outbound_queue_bytes);
+        let (tx, rx) = outbound_queue(self.ctx.settings.streams.sse_queue_bytes);
         let since = Some(self.at.clone());
         let subscribed = timeout(
             CALL_TIMEOUT,
@@ -230,6 +234,7 @@ impl BatchStream {
             .as_ref()
             .is_some_and(|p| p.epoch == self.at.epoch && p.offset <= self.at.offset);
         if subscribed.recovered || behind {
+            self.just_joined = true;
             Phase::Live(rx, subscription)
         } else {
             drop(subscription);
@@ -262,17 +267,24 @@ impl BatchStream {
                 break;
             };
             match item {
+                Outbound::Overflowed if self.just_joined => {
+                    tracing::debug!(job_id = %self.id, at = %self.at, "join gap over the queue: replaying");
+                    return self.rewind();
+                }
                 Outbound::Overflowed => {
                     self.ctx.metrics.slow_consumer_closes.inc();
                     tracing::info!(job_id = %self.id, at = %self.at, "slow SSE client cut");
                     frame::comment(out, "slow consumer: reconnect with Last-Event-ID");
                     return Phase::Done;
                 }
-                Outbound::Message(text) => match self.write_live(&text, out) {
-                    Flow::Next => {}
-                    Flow::Ended => return Phase::Done,
-                    Flow::Gap => return self.rewind(),
-                },
+                Outbound::Message(text) => {
+                    self.just_joined = false;
+                    match self.write_live(&text, out) {
+                        Flow::Next => {}
+                        Flow::Ended => return Phase::Done,
+                        Flow::Gap => return self.rewind(),
+                    }
+                }
             }
         }
         Phase::Live(rx, sub)

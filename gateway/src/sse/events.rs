@@ -49,7 +49,7 @@ pub fn parse_id(id: &str) -> Result<[Option<Position>; 2], GatewayError> {
 impl EventsStream {
     /// Follows both channels through the hub, replaying after `since` where given.
     pub async fn open(ctx: SseContext, since: [Option<Position>; 2]) -> Result<Self, GatewayError> {
-        let (tx, rx) = outbound_queue(ctx.settings.limits.outbound_queue_bytes);
+        let (tx, rx) = outbound_queue(ctx.settings.streams.sse_queue_bytes);
         let mut opening = Vec::new();
         frame::retry(&mut opening, ctx.settings.streams.sse_retry.as_millis());
         let mut at = since.clone();

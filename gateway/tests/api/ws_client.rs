@@ -71,6 +71,15 @@ impl WsClient {
         }
     }
 
+    /// The next text message as JSON, or the close code when the server closed instead.
+    pub(crate) async fn recv_or_close(&mut self) -> Result<Value, u16> {
+        match self.next_frame().await {
+            Frame::Text(bytes) => Ok(serde_json::from_slice(&bytes).unwrap()),
+            Frame::Close(reason) => Err(reason.map_or(1005, |r| u16::from(r.code))),
+            other => panic!("expected a text or close frame, got {other:?}"),
+        }
+    }
+
     /// The next text message whose `type` is `kind`, skipping others.
     pub(crate) async fn recv_type(&mut self, kind: &str) -> Value {
         loop {
