@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test of the workspace, installing what the tests need on a fresh machine:
-# redis-server (the tests start their own on free ports; the machine's 6379 is never touched).
+# Runs every test of the project, installing what the tests need on a fresh machine:
+# redis-server (the tests start their own on free ports; the machine's 6379 is never touched),
+# Chromium and the npm packages of the browser tests, and the deployment-file validators (PyPI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +15,7 @@ apt_install() {
 }
 
 have redis-server || { log "installing redis-server"; apt_install redis-server; }
+have chromium || { log "installing chromium (browser tests)"; apt_install chromium; }
 
 log "format"
 cargo fmt --all -- --check
@@ -30,3 +32,10 @@ fi
 
 log "doc tests"
 cargo test --workspace --locked --doc
+
+log "browser tests (headless Chromium against the gateway binary)"
+cargo build -p gateway --locked
+(cd web/tests && npm ci --no-audit --no-fund --silent && npm test)
+
+log "deployment files"
+deploy/validate.sh

@@ -110,3 +110,25 @@ async fn redis_wedged_subscription_is_reported_by_the_probe() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_plain_redis_url_without_a_protocol_parameter_still_subscribes() {
+    bounded(async {
+        // Operators write `redis://host:6379`; subscriptions need RESP3, which the broker forces.
+        let server = testkit::RedisServer::start();
+        let url = format!("redis://127.0.0.1:{}", server.port());
+        let b = broker::Broker::redis(&url, "plain-url:", BrokerSettings::default())
+            .await
+            .unwrap();
+        let ch = session();
+        let (sub, mut rx) = b.subscriber(8).await.unwrap();
+        sub.subscribe(&ch).await.unwrap();
+        let published = b.publish(&ch, Bytes::from_static(b"hello")).await.unwrap();
+        let Event::Message(m) = next_event(&mut rx).await else {
+            panic!("expected the publication")
+        };
+        assert_eq!(m.position, published);
+        assert_eq!(&m.payload[..], b"hello");
+    })
+    .await;
+}

@@ -9,6 +9,7 @@ pub mod designs;
 pub mod events;
 pub mod health;
 pub mod stream;
+pub mod ui;
 
 use actix_web::{HttpResponse, web};
 
@@ -50,8 +51,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/stream/batch/{job_id}", web::get().to(stream::batch))
         .route("/events", web::get().to(events::events))
-        .route("/ws/design/{session_id}", web::get().to(crate::ws::upgrade))
-        .default_service(web::to(not_found));
+        .route("/ws/design/{session_id}", web::get().to(crate::ws::upgrade));
+    // The browser UI: `/` and the page's scripts and stylesheet.
+    for path in ui::paths() {
+        cfg.route(path, web::get().to(ui::asset));
+    }
+    cfg.default_service(web::to(not_found));
 }
 
 /// Shared state of type `T` from app data (a missing one is a wiring bug: 500).
