@@ -139,7 +139,10 @@ impl Application {
             banner.push_str(&format!(
                 "\ndev token (user `dev`, every scope, valid 24 h, signed with a key generated \
                  at start):\n{token}\nuse it as `Authorization: Bearer <token>` or the first \
-                 WebSocket message {{\"type\":\"auth\",\"token\":\"<token>\"}}"
+                 WebSocket message {{\"type\":\"auth\",\"token\":\"<token>\"}}\n\
+                 the browser UI, signed in (the #fragment never leaves the browser):\n\
+                 http://{address}/#token={token}",
+                address = self.address,
             ));
         }
         banner

@@ -106,7 +106,7 @@ test("a CSV batch streams to completion and its export has every row", async () 
   await page.close();
 });
 
-test("a batch with bad rows names them and queues nothing", async () => {
+test("a batch with bad rows names each bad row and streams no result", async () => {
   const page = await env.open("t-batch-bad");
   await page.setInputFiles("#batch-file", { name: "bad.csv", mimeType: "text/csv", buffer: csv(10, new Set([3, 7])) });
   await page.click("#batch-form button[type=submit]");
