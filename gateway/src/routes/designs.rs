@@ -284,7 +284,8 @@ pub fn unavailable(e: broker::BrokerError) -> GatewayError {
     }
 }
 
-fn with_rate(mut response: HttpResponse, rate: Option<RateLimitStatus>) -> HttpResponse {
+/// `response` with the caller's rate-limit headers (shared with the batch items routes).
+pub fn with_rate(mut response: HttpResponse, rate: Option<RateLimitStatus>) -> HttpResponse {
     if let Some(rate) = rate {
         rate.write_headers(response.headers_mut());
     }

@@ -8,6 +8,7 @@ pub mod design;
 pub mod designs;
 pub mod events;
 pub mod health;
+pub mod items;
 pub mod stream;
 pub mod ui;
 
@@ -44,6 +45,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/api/v1/batches/{id}/results.csv",
             web::get().to(batches::results::results_csv),
+        )
+        .route(
+            "/api/v1/batches/{id}/items/{index}",
+            web::get().to(items::get),
+        )
+        .route(
+            "/api/v1/batches/{id}/items/{index}/section.svg",
+            web::get().to(items::section_svg),
+        )
+        .route(
+            "/api/v1/batches/{id}/items/{index}/mesh.stl",
+            web::get().to(items::mesh_stl),
         )
         .route(
             "/stream/batch-design",

@@ -8,6 +8,7 @@ mod designs;
 mod embedded;
 mod health;
 mod helpers;
+mod items;
 mod presence;
 mod shutdown;
 mod sse;
