@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use bytes::Bytes;
 
-use crate::batch::BatchStatus;
+use crate::batch::{BatchStatus, BeamResult};
 
 /// What a batch holds for one beam index.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +36,30 @@ pub enum BatchItem {
         /// Beams in the batch (valid indices are `0..total`).
         total: u32,
     },
+}
+
+/// The runs of `results` as `emit.lua` takes them: `<first beam>:<count>` for each group of
+/// consecutive ascending beams, space-separated, in order. When every result lands (the usual
+/// case) these are the index's runs and the script does no per-beam work for the index.
+pub(crate) fn runs_arg(results: &[BeamResult]) -> String {
+    let mut out = String::new();
+    let mut open: Option<(u32, u32)> = None;
+    for r in results {
+        match &mut open {
+            Some((first, count)) if u64::from(*first) + u64::from(*count) == u64::from(r.index) => {
+                *count += 1;
+            }
+            _ => {
+                if let Some((first, count)) = open.replace((r.index, 1)) {
+                    out.push_str(&format!("{first}:{count} "));
+                }
+            }
+        }
+    }
+    if let Some((first, count)) = open {
+        out.push_str(&format!("{first}:{count}"));
+    }
+    out
 }
 
 /// Runs of landed beams → offsets, for the in-memory twin.
@@ -101,6 +125,20 @@ mod tests {
                 None
             ]
         );
+    }
+
+    #[test]
+    fn the_runs_argument_groups_consecutive_ascending_beams() {
+        let results: Vec<BeamResult> = [4, 5, 6, 9, 8, 10]
+            .into_iter()
+            .map(|index| BeamResult {
+                index,
+                ok: true,
+                payload: Bytes::new(),
+            })
+            .collect();
+        assert_eq!(runs_arg(&results), "4:3 9:1 8:1 10:1");
+        assert_eq!(runs_arg(&[]), "");
     }
 
     #[test]

@@ -189,7 +189,9 @@ impl RedisBroker {
     pub async fn emit(&self, claim: &Claim, results: &[BeamResult]) -> Result<EmitOutcome> {
         crate::batch::check_in_chunk(claim, results)?;
         let mut inv = self.batch_script(&self.inner.scripts.emit, claim.batch);
-        inv.arg(claim.chunk_index).arg(claim.attempt);
+        inv.arg(claim.chunk_index)
+            .arg(claim.attempt)
+            .arg(crate::items::runs_arg(results));
         for r in results {
             inv.arg(r.index).arg(u8::from(r.ok)).arg(r.payload.as_ref());
         }
