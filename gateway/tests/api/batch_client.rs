@@ -14,7 +14,7 @@ use protocol::{DesignConfig, DesignResult, ParsedBeam};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
-use crate::helpers::{BOUND, Reply, TestApp, wait_until};
+use crate::helpers::{BOUND, Reply, TestApp, spawn_cluster_app, unique_prefix, wait_until};
 
 /// Beam `i` of the test batches: valid, and different from its neighbours.
 pub(crate) fn beam(i: usize) -> String {
@@ -252,4 +252,17 @@ pub(crate) fn run_worker(broker: &broker::Broker, stop: &CancellationToken) {
         design_worker::Health::new(),
     );
     tokio::spawn(worker.run(stop.clone()));
+}
+
+/// Two gateways on `redis` sharing one key prefix, and a design-worker on the first one's broker
+/// until the returned token is cancelled: the cluster the resume tests cut clients across.
+pub(crate) async fn two_gateways_and_a_worker(
+    redis: &testkit::RedisServer,
+) -> (TestApp, TestApp, CancellationToken) {
+    let prefix = unique_prefix();
+    let a = spawn_cluster_app(redis, &prefix, &[]).await;
+    let b = spawn_cluster_app(redis, &prefix, &[]).await;
+    let stop = CancellationToken::new();
+    run_worker(&a.broker, &stop);
+    (a, b, stop)
 }

@@ -9,7 +9,9 @@ use serde_json::json;
 use testkit::{Persistence, RedisServer};
 use tokio_util::sync::CancellationToken;
 
-use crate::batch_client::{SseClient, SseEvent, beam, beams, expected, run_worker};
+use crate::batch_client::{
+    SseClient, SseEvent, beam, beams, expected, run_worker, two_gateways_and_a_worker,
+};
 use crate::helpers::{TestApp, spawn_app, spawn_cluster_app, token, unique_prefix, wait_until};
 
 /// What a batch stream delivered, checked as it arrives.
@@ -135,13 +137,7 @@ async fn submit_and_stream_sends_start_every_result_and_complete_then_ends() {
 #[actix_web::test]
 async fn a_20000_beam_stream_cut_on_one_gateway_resumes_on_another_with_last_event_id() {
     let redis = RedisServer::start();
-    let prefix = unique_prefix();
-    let (a, b) = (
-        spawn_cluster_app(&redis, &prefix, &[]).await,
-        spawn_cluster_app(&redis, &prefix, &[]).await,
-    );
-    let stop = CancellationToken::new();
-    run_worker(&a.broker, &stop);
+    let (a, b, stop) = two_gateways_and_a_worker(&redis).await;
     let alice = token("alice", "batch");
     let job = a.submit_ok(&beams(20_000), &alice).await;
 
@@ -255,13 +251,7 @@ pub(crate) async fn follow_to_end(app: &TestApp, job: &str, bearer: &str, receiv
 #[actix_web::test]
 async fn three_clients_streaming_through_a_redis_restart_finish_without_gap_or_duplicate() {
     let redis = RedisServer::start_with(Persistence::Aof);
-    let prefix = unique_prefix();
-    let (a, b) = (
-        spawn_cluster_app(&redis, &prefix, &[]).await,
-        spawn_cluster_app(&redis, &prefix, &[]).await,
-    );
-    let stop = CancellationToken::new();
-    run_worker(&a.broker, &stop);
+    let (a, b, stop) = two_gateways_and_a_worker(&redis).await;
     let alice = token("alice", "batch");
     let job = a.submit_ok(&beams(6_000), &alice).await;
     let mut clients = [

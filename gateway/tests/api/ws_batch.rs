@@ -6,10 +6,9 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 use testkit::RedisServer;
-use tokio_util::sync::CancellationToken;
 
-use crate::batch_client::{beam, beams, expected, run_worker};
-use crate::helpers::{TestApp, spawn_app, spawn_app_with, spawn_cluster_app, token, unique_prefix};
+use crate::batch_client::{beam, beams, expected, two_gateways_and_a_worker};
+use crate::helpers::{TestApp, spawn_app, spawn_app_with, token};
 use crate::ws_client::{WsAuth, WsClient};
 
 /// A connected client of user `sub` (scopes `design batch`), past its ack.
@@ -139,13 +138,7 @@ async fn submit_batch_answers_accepted_then_streams_every_result_to_complete() {
 #[actix_web::test]
 async fn a_20000_beam_subscription_cut_on_one_gateway_resumes_on_another_with_epoch_and_offset() {
     let redis = RedisServer::start();
-    let prefix = unique_prefix();
-    let (a, b) = (
-        spawn_cluster_app(&redis, &prefix, &[]).await,
-        spawn_cluster_app(&redis, &prefix, &[]).await,
-    );
-    let stop = CancellationToken::new();
-    run_worker(&a.broker, &stop);
+    let (a, b, stop) = two_gateways_and_a_worker(&redis).await;
     let job = a.submit_ok(&beams(20_000), &token("alice", "batch")).await;
     let epoch = a
         .get(
