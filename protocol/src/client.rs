@@ -9,7 +9,7 @@
 //! Two dialects the seeds' clients speak are accepted and decode to the same [`DesignBeam`]:
 //! `{"type":"design_beam","params":{…}}` (canonical; `request_id` optional) and
 //! `{"action":"design","beam":{…}}` ([`Dialect::Action`]); replies go out in the request's
-//! dialect (see [`crate::server`]).
+//! dialect (see [`crate::server`]). Both take an optional `save: true` (store the design too).
 
 use serde::Serialize;
 
@@ -60,6 +60,10 @@ pub struct DesignBeam {
     pub request_id: Option<RequestId>,
     /// The beam, with every wire error found in it.
     pub params: ParsedBeam,
+    /// Also store the design and announce it on `designs` (the reply then carries `saved`).
+    /// Optional, default false; accepted in both dialects.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub save: bool,
     /// The dialect the request came in (not a wire field).
     #[serde(skip)]
     pub dialect: Dialect,
@@ -248,6 +252,8 @@ impl ClientMessage {
             #[serde(skip_serializing_if = "Option::is_none")]
             request_id: &'a Option<RequestId>,
             beam: &'a ParsedBeam,
+            #[serde(skip_serializing_if = "std::ops::Not::not")]
+            save: bool,
         }
         let json = match self {
             Self::DesignBeam(d) if d.dialect == Dialect::Action => {
@@ -255,6 +261,7 @@ impl ClientMessage {
                     action: "design",
                     request_id: &d.request_id,
                     beam: &d.params,
+                    save: d.save,
                 })
             }
             other => serde_json::to_string(other),
@@ -296,10 +303,12 @@ fn decode_design(
     dialect: Dialect,
 ) -> Result<DesignBeam, Vec<ValidationError>> {
     let (allowed, key): (&[&str], _) = match dialect {
-        Dialect::Canonical => (&["type", "request_id", "params"], "params"),
-        Dialect::Action => (&["action", "request_id", "beam"], "beam"),
+        Dialect::Canonical => (&["type", "request_id", "params", "save"], "params"),
+        Dialect::Action => (&["action", "request_id", "beam", "save"], "beam"),
     };
     let mut errors = frame.check_keys(allowed);
+    // Absent (the interactive hot path): one key lookup over the frame's few fields, no parse.
+    let save = frame.optional::<bool>("save", &mut errors).unwrap_or(false);
     // The beam's own errors are kept inside it, to be merged with the engine's on validate.
     let params = match frame.take_beam(key) {
         Some(Ok(beam)) => beam,
@@ -318,6 +327,7 @@ fn decode_design(
     finish(errors, || DesignBeam {
         request_id: frame.request_id(),
         params,
+        save,
         dialect,
     })
 }

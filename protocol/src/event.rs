@@ -112,6 +112,18 @@ pub struct NewDesign {
     pub section: String,
 }
 
+/// Where a saved design lives: its REST resource and its two drawings (URL paths).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct DesignLinks {
+    /// `GET` the design (inputs and result): `/api/v1/designs/{id}`.
+    #[serde(rename = "self")]
+    pub this: String,
+    /// The section drawing (`…/section.svg`).
+    pub section: String,
+    /// The 3D mesh (`…/mesh.stl`).
+    pub mesh: String,
+}
+
 /// Path of the saved designs resource (`/api/v1/designs/{id}`).
 pub const DESIGNS_PATH: &str = "/api/v1/designs";
 /// Path of the batches resource (`/api/v1/batches/{id}`).
@@ -128,6 +140,15 @@ impl NewDesign {
             status: status.to_owned(),
             mesh: format!("{base}/mesh.stl"),
             section: format!("{base}/section.svg"),
+        }
+    }
+
+    /// The links of a saved design announced as `self` (`kind` `design`).
+    pub fn links(&self) -> DesignLinks {
+        DesignLinks {
+            this: format!("{DESIGNS_PATH}/{}", self.id),
+            section: self.section.clone(),
+            mesh: self.mesh.clone(),
         }
     }
 

@@ -168,6 +168,8 @@ struct ActionDesignRequest {
     request_id: Option<RequestId>,
     /// The beam.
     beam: BeamParams,
+    /// Also store the design and announce it on `designs` (the reply then carries `saved`).
+    save: Option<bool>,
 }
 
 #[derive(JsonSchema)]

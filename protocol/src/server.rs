@@ -17,7 +17,7 @@ use crate::beam::BeamParams;
 use crate::channel::{BatchId, Channel, Epoch, SessionId};
 use crate::client::{DesignBeam, Dialect, Rejection};
 use crate::error_body::ErrorCode;
-use crate::event::Publication;
+use crate::event::{DesignLinks, Publication};
 use crate::frame::{DecodeError, Frame, RequestId};
 use crate::params::ValidBeam;
 use crate::result::DesignResult;
@@ -78,6 +78,19 @@ pub struct DesignReply {
     pub request_id: Option<RequestId>,
     /// The result.
     pub data: DesignResult,
+    /// Where the design was stored, when the request had `save: true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saved: Option<Saved>,
+}
+
+/// `saved` of a design reply to a request with `save: true`: the stored design's id and links
+/// (the same as `POST /api/v1/designs` answers).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Saved {
+    /// The design's id (a UUIDv7): `GET /api/v1/designs/{id}`.
+    pub id: String,
+    /// Its resource and drawings.
+    pub links: DesignLinks,
 }
 
 /// `design_result` (the seeds' `action` dialect): the reply to `{"action":"design",…}`.
@@ -94,6 +107,9 @@ pub struct ActionDesignReply {
     pub result: DesignResult,
     /// When the design was made, RFC 3339 UTC with milliseconds.
     pub timestamp: String,
+    /// Where the design was stored, when the request had `save: true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saved: Option<Saved>,
 }
 
 /// `validation_error`: the request's fields are wrong; every error is listed.
@@ -316,6 +332,7 @@ impl ServerMessage {
             Dialect::Canonical => Self::DesignResult(DesignReply {
                 request_id: request.request_id.clone(),
                 data: result,
+                saved: None,
             }),
             Dialect::Action => Self::ActionDesignResult(ActionDesignReply {
                 request_id: request.request_id.clone(),
@@ -323,8 +340,20 @@ impl ServerMessage {
                 beam: request.params.params.clone(),
                 result,
                 timestamp: rfc3339_utc(now_unix_ms),
+                saved: None,
             }),
         }
+    }
+
+    /// This design reply with `saved` set (a request with `save: true` whose design was stored).
+    /// Any other message is returned unchanged: only design replies carry `saved`.
+    pub fn with_saved(mut self, saved: Saved) -> Self {
+        match &mut self {
+            Self::DesignResult(reply) => reply.saved = Some(saved),
+            Self::ActionDesignResult(reply) => reply.saved = Some(saved),
+            _ => {}
+        }
+        self
     }
 
     /// The reply to a frame that was not a valid message: `validation_error` for field errors,

@@ -210,11 +210,13 @@ fn every_client_message_round_trips() {
         ClientMessage::DesignBeam(DesignBeam {
             request_id: rid.clone(),
             params: beam.clone(),
+            save: false,
             dialect: Dialect::Canonical,
         }),
         ClientMessage::DesignBeam(DesignBeam {
             request_id: None,
             params: beam.clone(),
+            save: true,
             dialect: Dialect::Action,
         }),
         ClientMessage::Subscribe(Subscribe {
@@ -272,5 +274,37 @@ fn a_stray_beam_key_does_not_hide_params() {
             "params",
             "must be a beam object, got an array"
         )]
+    );
+}
+
+#[test]
+fn save_is_an_optional_boolean_in_both_dialects() {
+    let beam = r#"{"width":300,"depth":450,"Mu":150}"#;
+    let plain = design(&format!(r#"{{"type":"design_beam","params":{beam}}}"#));
+    assert!(!plain.save, "absent means do not save");
+    let canonical = design(&format!(
+        r#"{{"type":"design_beam","request_id":"r","params":{beam},"save":true}}"#
+    ));
+    assert!(canonical.save);
+    assert_eq!(canonical.request_id, Some(RequestId::Text("r".into())));
+    let action = design(&format!(
+        r#"{{"action":"design","save":true,"beam":{beam}}}"#
+    ));
+    assert_eq!((action.dialect, action.save), (Dialect::Action, true));
+    let null = design(&format!(
+        r#"{{"type":"design_beam","params":{beam},"save":null}}"#
+    ));
+    assert!(!null.save, "null means absent");
+
+    let errors = invalid(&format!(
+        r#"{{"type":"design_beam","params":{beam},"save":"yes"}}"#
+    ));
+
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].field, "save");
+    assert!(
+        errors[0].message.contains("boolean"),
+        "{}",
+        errors[0].message
     );
 }

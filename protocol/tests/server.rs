@@ -124,6 +124,7 @@ fn every_server_message_round_trips() {
         ServerMessage::DesignResult(DesignReply {
             request_id: rid.clone(),
             data: result.clone(),
+            saved: None,
         }),
         ServerMessage::ActionDesignResult(ActionDesignReply {
             request_id: None,
@@ -131,6 +132,10 @@ fn every_server_message_round_trips() {
             beam,
             result,
             timestamp: "2026-11-22T04:16:05.123Z".into(),
+            saved: Some(Saved {
+                id: "0191f0c2-6b1e-7cc3-9a51-2f4e8d6b1a00".into(),
+                links: NewDesign::design("0191f0c2-6b1e-7cc3-9a51-2f4e8d6b1a00", "PASS").links(),
+            }),
         }),
         ServerMessage::ValidationError(ValidationErrorReply {
             request_id: Some(RequestId::Number(5)),

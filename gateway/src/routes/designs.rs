@@ -11,12 +11,12 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use broker::{Broker, DesignSpec, StoredDesign};
+use broker::{Broker, DesignSpec, SavedDesign, StoredDesign};
 use protocol::event::{DESIGNS_PATH, NewDesign};
 use protocol::server::rfc3339_utc;
 use protocol::stored::{StoredResult, StoredStatus};
 use protocol::{BeamRecord, DesignResult, ParsedBeam, StoredEvent, StoredObject};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -59,11 +59,45 @@ pub async fn save(
     principal: &Principal,
     designed: &Designed,
 ) -> Result<HttpResponse, GatewayError> {
+    let stored = store(broker, principal, designed)
+        .await
+        .map_err(unavailable)?;
+    let id = &stored.announcement.id;
+    let body = json!({
+        "id": id,
+        "kind": "design",
+        "owner": stored.saved.design.owner,
+        "created": rfc3339_utc(stored.saved.design.created_ms),
+        "status": stored.announcement.status,
+        "links": stored.announcement.links(),
+        "result": designed.result(),
+    });
+    let location = format!("{DESIGNS_PATH}/{id}");
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .json(body))
+}
+
+/// A design [`store`] saved: what the broker stored and the `new_design` it announced.
+#[derive(Debug)]
+pub struct Stored {
+    /// The stored design (owner, time, sequence).
+    pub saved: SavedDesign,
+    /// The announcement published on `designs` (id, verdict, drawing links).
+    pub announcement: NewDesign,
+}
+
+/// Stores `designed` for `principal` under a new id and announces it on `designs`, in one
+/// broker step. The one store path of REST (`save`) and the WebSocket's `save: true`.
+pub async fn store(
+    broker: &Broker,
+    principal: &Principal,
+    designed: &Designed,
+) -> Result<Stored, broker::BrokerError> {
     let id = Uuid::now_v7();
-    let status = StoredStatus(designed.design.status);
     let stored = StoredResult {
         index: None,
-        status,
+        status: StoredStatus(designed.design.status),
         record: designed.valid.record.clone(),
     };
     let spec = DesignSpec {
@@ -73,23 +107,11 @@ pub async fn save(
     };
     let announcement = NewDesign::design(&id.to_string(), designed.design.status.as_str());
     let event = StoredEvent::Object(StoredObject::NewDesign(announcement.clone()));
-    let saved = broker
-        .design_save(&spec, event.encode().into())
-        .await
-        .map_err(unavailable)?;
-    let body = json!({
-        "id": id,
-        "kind": "design",
-        "owner": saved.design.owner,
-        "created": rfc3339_utc(saved.design.created_ms),
-        "status": announcement.status,
-        "links": links(&announcement),
-        "result": designed.result(),
-    });
-    let location = format!("{DESIGNS_PATH}/{id}");
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, location))
-        .json(body))
+    let saved = broker.design_save(&spec, event.encode().into()).await?;
+    Ok(Stored {
+        saved,
+        announcement,
+    })
 }
 
 /// `?cursor=&limit=` of the list.
@@ -144,7 +166,7 @@ pub async fn get(
         "owner": design.owner,
         "created": rfc3339_utc(design.created_ms),
         "status": result.status,
-        "links": links(&announcement),
+        "links": announcement.links(),
         "beam": record.to_params(),
         "result": result,
     });
@@ -254,25 +276,8 @@ fn summary(design: &StoredDesign) -> Option<serde_json::Value> {
         "created": rfc3339_utc(design.created_ms),
         "status": announcement.status,
         "label": r.record.id,
-        "links": links(&announcement),
+        "links": announcement.links(),
     }))
-}
-
-/// `self`, `section` and `mesh` paths of an announced design.
-#[derive(Debug, Serialize)]
-struct Links<'a> {
-    #[serde(rename = "self")]
-    this: String,
-    section: &'a str,
-    mesh: &'a str,
-}
-
-fn links(n: &NewDesign) -> Links<'_> {
-    Links {
-        this: format!("{DESIGNS_PATH}/{}", n.id),
-        section: &n.section,
-        mesh: &n.mesh,
-    }
 }
 
 /// A broker failure as a 503 (its cause logged).

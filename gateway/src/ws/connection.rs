@@ -17,6 +17,7 @@ use protocol::{Channel, CloseCode, RequestId, ServerMessage, SessionId};
 mod ack;
 mod channels;
 mod follow;
+mod save;
 use tokio::time::{Duration, Instant, MissedTickBehavior, interval_at, sleep_until, timeout};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;

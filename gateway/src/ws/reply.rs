@@ -3,8 +3,9 @@
 //! session's other connections) or `validation_error`; `ping` gets `pong`; `refresh` swaps the
 //! connection's token; a malformed or invalid frame gets `error` or `validation_error` and the
 //! connection stays open. Subscriptions and batches (`subscribe`, `unsubscribe`,
-//! `submit_batch`, `cancel_batch`) need the broker and the socket, so they are handed back to
-//! the connection as a [`ChannelRequest`] (served in `connection/channels.rs`).
+//! `submit_batch`, `cancel_batch`) and saving a design (`save: true`) need the broker and the
+//! socket, so they are handed back to the connection as a [`ChannelRequest`] (served in
+//! `connection/channels.rs` and `connection/save.rs`).
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -17,7 +18,7 @@ use protocol::{
 };
 
 use crate::auth::{Authenticator, Principal, Scope};
-use crate::design::design_beam;
+use crate::design::{Designed, design_beam};
 use crate::metrics::Metrics;
 
 /// What a connection knows when it answers a frame.
@@ -68,6 +69,20 @@ pub enum ChannelRequest {
     SubmitBatch(SubmitBatch),
     /// Cancel a batch.
     CancelBatch(CancelBatch),
+    /// `design_beam` with `save: true`: store the design, then reply (boxed: only saves pay
+    /// for its size, not every [`Response`]).
+    SaveDesign(Box<SaveDesign>),
+}
+
+/// A design to store before its reply is sent (`save: true`).
+#[derive(Debug)]
+pub struct SaveDesign {
+    /// The request's id, for an `error` reply when the store fails.
+    pub request_id: Option<RequestId>,
+    /// The reply, in the request's dialect, without `saved` yet.
+    pub reply: ServerMessage,
+    /// The design to store (and then sync to the session's other connections).
+    pub designed: Designed,
 }
 
 /// Answers one text frame.
@@ -120,12 +135,16 @@ fn design(request: &DesignBeam, ctx: &ReplyContext<'_>) -> Response {
                 ctx.session_id,
                 now_unix_ms(),
             );
-            let stored = StoredResult {
-                index: None,
-                status: StoredStatus(designed.design.status),
-                record: designed.valid.record,
-            };
-            let sync = StoredEvent::Result(stored);
+            if request.save {
+                let request_id = request.request_id.clone();
+                let save = SaveDesign {
+                    request_id,
+                    reply,
+                    designed,
+                };
+                return Response::Channel(ChannelRequest::SaveDesign(Box::new(save)));
+            }
+            let sync = sync_event(designed);
             Response::Designed { reply, sync }
         }
         Err(errors) => Response::Reply(ServerMessage::ValidationError(ValidationErrorReply {
@@ -133,6 +152,16 @@ fn design(request: &DesignBeam, ctx: &ReplyContext<'_>) -> Response {
             errors,
         })),
     }
+}
+
+/// The result as the session channel stores it, for the session's other connections (the
+/// record is moved, not copied: this is on every design's path).
+pub fn sync_event(designed: Designed) -> StoredEvent {
+    StoredEvent::Result(StoredResult {
+        index: None,
+        status: StoredStatus(designed.design.status),
+        record: designed.valid.record,
+    })
 }
 
 fn refresh_token(refresh: Refresh, ctx: &ReplyContext<'_>) -> Response {

@@ -167,3 +167,25 @@ fn channel_and_batch_requests_are_handed_to_the_connection() {
     let bad = f.reply(r#"{"type":"subscribe","channel":"batch:nope"}"#);
     assert_eq!(bad["type"], "validation_error", "{bad}");
 }
+
+#[test]
+fn save_true_hands_the_design_to_the_connection_to_store_and_plain_designs_do_not() {
+    let f = Fixture::new();
+    let frame = format!(r#"{{"type":"design_beam","request_id":"s","params":{BEAM},"save":true}}"#);
+
+    let Response::Channel(ChannelRequest::SaveDesign(save)) = f.respond(&frame) else {
+        panic!("`save: true` is stored by the connection")
+    };
+
+    assert_eq!(save.request_id, Some(RequestId::Text("s".into())));
+    let reply: Value = serde_json::from_str(&save.reply.encode()).unwrap();
+    assert_eq!(reply["request_id"], "s");
+    assert_eq!(reply.get("saved"), None, "`saved` is set once stored");
+    let designed = serde_json::to_value(save.designed.result()).unwrap();
+    assert_eq!(
+        reply["data"], designed,
+        "the design stored is the one replied"
+    );
+    let plain = format!(r#"{{"type":"design_beam","params":{BEAM}}}"#);
+    assert!(matches!(f.respond(&plain), Response::Designed { .. }));
+}

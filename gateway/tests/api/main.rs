@@ -17,3 +17,4 @@ mod ws;
 mod ws_batch;
 mod ws_client;
 mod ws_limits;
+mod ws_save;

@@ -33,6 +33,7 @@ impl Connection {
             ChannelRequest::Unsubscribe(m) => self.unsubscribe(m).await,
             ChannelRequest::SubmitBatch(m) => self.submit_batch(m).await,
             ChannelRequest::CancelBatch(m) => self.cancel_batch(m).await,
+            ChannelRequest::SaveDesign(save) => self.save_design(*save).await,
         }
     }
 
