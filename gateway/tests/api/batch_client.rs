@@ -77,13 +77,20 @@ impl SseClient {
     /// The next event; `None` when the server ended the stream.
     pub(crate) async fn next(&mut self) -> Option<SseEvent> {
         loop {
+            let block = self.next_block().await?;
+            if let Some(event) = self.parse(&block) {
+                return Some(event);
+            }
+        }
+    }
+
+    /// The next block as sent — an event, a comment (`: ping`), a `retry:` — up to and including
+    /// its blank line, not parsed; `None` when the server ended the stream.
+    pub(crate) async fn next_block(&mut self) -> Option<String> {
+        loop {
             if let Some(end) = self.buffer.windows(2).position(|w| w == b"\n\n") {
                 let block: Vec<u8> = self.buffer.drain(..end + 2).collect();
-                let block = String::from_utf8(block).expect("events are UTF-8");
-                if let Some(event) = self.parse(&block) {
-                    return Some(event);
-                }
-                continue;
+                return Some(String::from_utf8(block).expect("events are UTF-8"));
             }
             let chunk = tokio::time::timeout(BOUND, self.body.next())
                 .await
@@ -239,10 +246,26 @@ impl TestApp {
 pub(crate) fn run_worker(broker: &broker::Broker, stop: &CancellationToken) {
     let settings = design_worker::WorkerSettings {
         concurrency: 2,
+        ..test_worker_settings()
+    };
+    run_worker_with(broker, stop, settings);
+}
+
+/// The test workers' settings: one design thread, short fetches, the other defaults.
+pub(crate) fn test_worker_settings() -> design_worker::WorkerSettings {
+    design_worker::WorkerSettings {
         design_threads: 1,
         fetch_timeout: Duration::from_millis(500),
         ..design_worker::WorkerSettings::default()
-    };
+    }
+}
+
+/// [`run_worker`] with `settings`.
+pub(crate) fn run_worker_with(
+    broker: &broker::Broker,
+    stop: &CancellationToken,
+    settings: design_worker::WorkerSettings,
+) {
     let registry = prometheus::Registry::new();
     let metrics = Arc::new(design_worker::Metrics::new(&registry).unwrap());
     let worker = design_worker::Worker::new(

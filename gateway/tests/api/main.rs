@@ -12,6 +12,7 @@ mod items;
 mod presence;
 mod shutdown;
 mod sse;
+mod sse_limits;
 mod sync;
 mod ws;
 mod ws_batch;
