@@ -4,7 +4,9 @@
 # Provides: build_release, start_gateway [extra gateway flags...], stop_gateway, and after
 # start_gateway the variables GATEWAY_PID, GATEWAY_ADDR (host:port) and GATEWAY_TOKEN.
 # Environment: CARGO_TARGET_DIR (default <repo>/target-loadtest), GATEWAY_FLAGS (appended),
-# SKIP_BUILD=1 (reuse the release binaries already built there).
+# SKIP_BUILD=1 (reuse the release binaries already built there), GATEWAY_WRAPPER (a command
+# prefix for the gateway alone that execs it, e.g. "env LD_PRELOAD=/usr/lib/…/libjemalloc.so.2"
+# to compare allocators on one build).
 
 set -euo pipefail
 
@@ -40,7 +42,7 @@ build_release() {
 
 # Starts `gateway` in embedded mode on 127.0.0.1:0 and waits (at most 30 s) for its banner.
 start_gateway() {
-    "$BIN/gateway" --listen-addr 127.0.0.1:0 --drain-grace 5s "$@" ${GATEWAY_FLAGS:-} \
+    ${GATEWAY_WRAPPER:-} "$BIN/gateway" --listen-addr 127.0.0.1:0 --drain-grace 5s "$@" ${GATEWAY_FLAGS:-} \
         >"$WORK/gateway.out" 2>"$WORK/gateway.err" &
     GATEWAY_PID=$!
     local waited=0

@@ -13,6 +13,9 @@ SUBSCRIBERS="${SUBSCRIBERS:-1000}"
 RATE="${RATE:-20}"
 DURATION="${DURATION:-10s}"
 FOLLOW="${FOLLOW:-session}"
+# loadgen's runtime threads: at 10,000 subscribers one thread reading every delivery is itself
+# a serial ~70–100 ms per publication, so the default reads on both cores.
+LOADGEN_THREADS="${LOADGEN_THREADS:-2}"
 
 raise_fd_limit $((SUBSCRIBERS * 2 + 10000))
 build_release
@@ -21,4 +24,4 @@ start_gateway --max-connections-per-user $((SUBSCRIBERS + 100)) \
     --max-connections-per-node $((SUBSCRIBERS + 100)) \
     --max-new-connections-per-sec 100000 --outbound-queue-bytes 4194304
 loadgen 300 ws-fanout --subscribers "$SUBSCRIBERS" --rate "$RATE" --duration "$DURATION" \
-    --follow "$FOLLOW" --server-pid "$GATEWAY_PID"
+    --follow "$FOLLOW" --threads "$LOADGEN_THREADS" --server-pid "$GATEWAY_PID"

@@ -218,6 +218,8 @@ fn server(
         n => n,
     };
     let server = HttpServer::new(move || {
+        // Runs once per worker, on its thread and runtime: the fan-out's wake-up lane.
+        crate::connection::lane::install();
         App::new()
             .wrap(from_fn(record_http))
             .wrap(from_fn(request_span))

@@ -9,12 +9,16 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use bytestring::ByteString;
 use tokio::sync::Notify;
 
-/// Creates a queue holding at most `max_bytes` of payload.
+use super::lane::{self, Lane};
+
+/// Creates a queue holding at most `max_bytes` of payload, woken through the current thread's
+/// [`Lane`] when it has one (make it on the thread that runs its receiver).
 pub fn outbound_queue(max_bytes: usize) -> (OutboundSender, OutboundReceiver) {
     let shared = Arc::new(Shared {
         state: Mutex::new(State::default()),
         notify: Notify::new(),
         max_bytes,
+        lane: lane::current(),
     });
     (
         OutboundSender {
@@ -61,6 +65,8 @@ struct Shared {
     state: Mutex<State>,
     notify: Notify,
     max_bytes: usize,
+    /// The worker thread whose task receives (fan-out wakes it from there).
+    lane: Option<Lane>,
 }
 
 #[derive(Debug, Default)]
@@ -84,6 +90,16 @@ impl Shared {
 impl OutboundSender {
     /// Queues `message` without waiting.
     pub fn push(&self, message: ByteString) -> Result<(), PushError> {
+        self.push_quiet(message)?;
+        self.wake();
+        Ok(())
+    }
+
+    /// Queues `message` without waking the receiver; `true` when the caller must [`wake`] it
+    /// (the queue was empty: a receiver may be waiting). An overflow wakes it at once.
+    ///
+    /// [`wake`]: OutboundSender::wake
+    pub fn push_quiet(&self, message: ByteString) -> Result<bool, PushError> {
         let mut state = self.shared.lock();
         if state.closed {
             return Err(PushError::Closed);
@@ -96,14 +112,25 @@ impl OutboundSender {
             state.queue.clear();
             state.bytes = 0;
             drop(state);
-            self.shared.notify.notify_one();
+            self.wake();
             return Err(PushError::Overflow);
         }
+        let was_empty = state.queue.is_empty();
         state.bytes += message.len();
         state.queue.push_back(message);
-        drop(state);
+        Ok(was_empty)
+    }
+
+    /// Wakes the receiver (it then takes everything queued).
+    pub fn wake(&self) {
+        // notify_one stores a permit when nobody waits, so a receiver between its try_recv and
+        // its wait still wakes; a receiver that drains a non-empty queue needs no new wake-up.
         self.shared.notify.notify_one();
-        Ok(())
+    }
+
+    /// The worker thread whose task receives, if it has a lane.
+    pub fn lane(&self) -> Option<&Lane> {
+        self.shared.lane.as_ref()
     }
 
     /// Payload bytes waiting.

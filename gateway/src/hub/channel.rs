@@ -10,7 +10,7 @@ use bytestring::ByteString;
 use protocol::Position;
 
 use super::SubscriptionId;
-use crate::connection::{OutboundSender, PushError};
+use crate::connection::{OutboundSender, PushError, Wakeups};
 
 /// What an arriving publication is, relative to what was delivered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,6 +133,9 @@ impl ChannelState {
         exclude: Option<SubscriptionId>,
     ) -> FanOut {
         let mut report = FanOut::default();
+        // Frames are queued first and the receivers woken after, one list per worker thread
+        // (see `connection::lane`): no cross-thread wake-up per subscriber.
+        let mut wakeups = Wakeups::default();
         for (id, sink) in &mut self.sinks {
             if sink.after >= offset {
                 continue;
@@ -141,12 +144,18 @@ impl ChannelState {
             if Some(*id) == exclude {
                 continue;
             }
-            match sink.tx.push(frame.clone()) {
-                Ok(()) => report.delivered += 1,
+            match sink.tx.push_quiet(frame.clone()) {
+                Ok(wake) => {
+                    report.delivered += 1;
+                    if wake {
+                        wakeups.add(&sink.tx);
+                    }
+                }
                 Err(PushError::Overflow) => report.overflowed += 1,
                 Err(PushError::Closed) => report.gone.push(*id),
             }
         }
+        wakeups.send();
         for id in &report.gone {
             self.sinks.remove(id);
         }

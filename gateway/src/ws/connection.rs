@@ -24,10 +24,10 @@ use tracing::Instrument;
 
 use super::WsContext;
 use super::handshake::{self, Admitted, Handshake, Refusal};
-use super::reply::{ReplyContext, Response, respond};
+use super::reply::{ChannelRequest, ReplyContext, Response, respond};
 use crate::auth::Principal;
 use crate::connection::{
-    MessageBudget, Outbound, OutboundReceiver, OutboundSender, Verdict, outbound_queue,
+    MessageBudget, Outbound, OutboundReceiver, OutboundSender, Verdict, outbound_queue, within,
 };
 use crate::hub::SubscriptionId;
 use crate::registry::ConnectionId;
@@ -133,24 +133,38 @@ impl Connection {
     async fn run(mut self, ack_request_id: Option<RequestId>, pending: Option<ByteString>) {
         tracing::info!("connected");
         let mut flow = self.send(&self.ack(ack_request_id));
-        self.follow_channels().await;
+        // Boxed, like `finish` and channel requests: run once, they would otherwise size every
+        // idle connection's task.
+        Box::pin(self.follow_channels()).await;
         if let (Flow::Continue, Some(text)) = (&flow, pending) {
             flow = self.on_text(&text).await;
         }
         let every = self.ctx.settings.heartbeat.interval;
         let mut heartbeat = interval_at(Instant::now() + every, every);
         heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        // One timer for the token's expiry events, reset only when they change (not one timer
+        // entry per turn of the loop).
+        let expiry_timer = sleep_until(Instant::now());
+        tokio::pin!(expiry_timer);
+        let mut expiry_for = None;
         while let Flow::Continue = flow {
-            let expiry = self.next_expiry_event();
+            let key = (self.principal.expires_at(), self.expiry_warned);
+            if expiry_for != Some(key) {
+                expiry_for = Some(key);
+                if let Some(at) = self.next_expiry_event() {
+                    expiry_timer.as_mut().reset(at);
+                }
+            }
+            let expires = key.0.is_some();
             flow = tokio::select! {
                 () = self.shutdown.cancelled() => self.on_shutdown(),
                 frame = self.stream.recv() => self.on_frame(frame).await,
                 next = self.outbound.recv() => self.on_outbound(next).await,
                 _ = heartbeat.tick() => self.on_heartbeat().await,
-                () = sleep_until(expiry.unwrap_or_else(Instant::now)), if expiry.is_some() => self.on_expiry(),
+                () = &mut expiry_timer, if expires => self.on_expiry(),
             };
         }
-        self.finish(flow).await;
+        Box::pin(self.finish(flow)).await;
     }
 
     /// Queues a message; an overflow is noticed by the loop on its next turn.
@@ -186,9 +200,18 @@ impl Connection {
     }
 
     async fn on_text(&mut self, text: &str) -> Flow {
+        match self.answer(text) {
+            Ok(flow) => flow,
+            // Boxed: a rare request whose future would otherwise size every connection's task.
+            Err(request) => Box::pin(self.on_channel(request)).await,
+        }
+    }
+
+    /// Serves `text` at once, or hands back the channel request it is.
+    fn answer(&mut self, text: &str) -> Result<Flow, ChannelRequest> {
         self.ctx.metrics.messages_in.inc();
         if let Some(flow) = self.over_budget() {
-            return flow;
+            return Ok(flow);
         }
         let config = self.ctx.defaults.current();
         let ctx = ReplyContext {
@@ -198,7 +221,7 @@ impl Connection {
             authenticator: &self.ctx.authenticator,
             metrics: &self.ctx.metrics,
         };
-        match respond(text, &ctx) {
+        Ok(match respond(text, &ctx) {
             Response::Reply(reply) => self.send(&reply),
             Response::Designed { reply, sync } => {
                 let flow = self.send(&reply);
@@ -210,8 +233,8 @@ impl Connection {
                 self.expiry_warned = false;
                 self.send(&reply)
             }
-            Response::Channel(request) => self.on_channel(request).await,
-        }
+            Response::Channel(request) => return Err(request),
+        })
     }
 
     /// `None` when the message is within budget, else what to do instead of serving it.
@@ -247,7 +270,7 @@ impl Connection {
             }
         };
         let bytes = text.len() as u64;
-        match timeout(WRITE_TIMEOUT, self.session.text(text)).await {
+        match within(WRITE_TIMEOUT, self.session.text(text)).await {
             Err(_) => {
                 self.ctx.metrics.slow_consumer_closes.inc();
                 Flow::Close(CloseCode::SlowConsumer, "socket write timed out".to_owned())
