@@ -5,6 +5,8 @@
 //! [`ChannelState::fan_out`].
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use bytestring::ByteString;
 use protocol::Position;
@@ -42,7 +44,43 @@ pub struct ChannelState {
     /// The last position delivered to the sinks (`None` until known).
     position: Option<Position>,
     sinks: HashMap<SubscriptionId, Sink>,
+    audience: Audience,
 }
+
+/// Whether anyone but a publication's sender may listen to a channel (see the hub owner's
+/// `audience` module): set by the hub, read by connections without a hand-off. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Audience(Arc<AtomicBool>);
+
+impl Audience {
+    /// An audience that may always listen (until the hub says otherwise).
+    pub fn anyone() -> Self {
+        Self(Arc::new(AtomicBool::new(true)))
+    }
+
+    /// Whether a publication may reach someone else.
+    pub fn may_listen(&self) -> bool {
+        self.0.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn set(&self, may_listen: bool) {
+        self.0.store(may_listen, Ordering::Release);
+    }
+}
+
+impl Default for Audience {
+    fn default() -> Self {
+        Self::anyone()
+    }
+}
+
+impl PartialEq for Audience {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Audience {}
 
 impl ChannelState {
     /// A channel whose publications up to `position` are accounted for.
@@ -50,7 +88,13 @@ impl ChannelState {
         Self {
             position: Some(position),
             sinks: HashMap::new(),
+            audience: Audience::anyone(),
         }
+    }
+
+    /// Who may listen, as the hub last computed it.
+    pub fn audience(&self) -> &Audience {
+        &self.audience
     }
 
     /// The last position delivered.

@@ -29,7 +29,7 @@ mod pending;
 use protocol::{Channel, Position, StoredEvent};
 use tokio::sync::{mpsc, oneshot};
 
-pub use channel::{Arrival, ChannelState, FanOut};
+pub use channel::{Arrival, Audience, ChannelState, FanOut};
 pub use owner::{Hub, SyncPolicy};
 
 use crate::connection::OutboundSender;
@@ -54,6 +54,9 @@ pub struct Subscribed {
     /// Whether every publication after the requested position was replayed (true when none
     /// was requested).
     pub recovered: bool,
+    /// Whether a publication of this subscriber's may reach anyone else: check it before
+    /// [`HubHandle::publish_from`] to skip the hand-off when nobody listens.
+    pub audience: Audience,
 }
 
 /// Why the hub could not do something.

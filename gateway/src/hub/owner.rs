@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 use tokio::time::{Duration, MissedTickBehavior, interval};
 use tokio_util::sync::CancellationToken;
 
+mod audience;
 mod presence;
 mod recovery;
 mod sync;
@@ -20,7 +21,7 @@ use presence::PRESENCE_REFRESH;
 use presence::PresenceAnswer;
 use sync::Completion;
 
-use super::channel::{Arrival, ChannelState};
+use super::channel::{Arrival, Audience, ChannelState};
 use super::frame::client_frame;
 use super::pending::Pending;
 use super::{COMMAND_QUEUE, Command, HubError, HubHandle, Subscribed, SubscriptionId};
@@ -149,6 +150,7 @@ impl Hub {
 
     async fn on_tick(&mut self) {
         self.report_health();
+        self.refresh_audiences();
         if self.subscriber.health().is_healthy() && !self.unfollowed.is_empty() {
             self.retry_follows().await;
         }
@@ -160,6 +162,7 @@ impl Hub {
             Event::Disconnected => {
                 tracing::warn!("broker subscription lost; catching up on reconnection");
                 self.health.report(false);
+                self.refresh_audiences();
             }
             Event::Reconnected => {
                 tracing::info!("broker subscription restored; catching up from history");
@@ -258,10 +261,16 @@ impl Hub {
         if let Some(state) = self.channels.get_mut(&channel) {
             state.add(id, sink, after);
         }
+        self.refresh_audience(&channel);
+        let audience = self
+            .channels
+            .get(&channel)
+            .map_or_else(Audience::anyone, |state| state.audience().clone());
         Ok(Subscribed {
             id,
             position,
             recovered,
+            audience,
         })
     }
 
@@ -270,6 +279,10 @@ impl Hub {
             return;
         };
         state.remove(id);
+        self.refresh_audience(&channel);
+        let Some(state) = self.channels.get(&channel) else {
+            return;
+        };
         if state.is_empty() && channel != Channel::Config {
             self.channels.remove(&channel);
             if self.elsewhere.remove(&channel) {
@@ -323,6 +336,9 @@ impl Hub {
         };
         self.metrics.channel_publications.inc();
         let report = state.fan_out(offset, &frame, exclude);
+        if !report.gone.is_empty() {
+            self.refresh_audience(channel);
+        }
         if report.overflowed > 0 {
             tracing::info!(%channel, offset, slow = report.overflowed, "slow consumers dropped");
         }

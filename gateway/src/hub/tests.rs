@@ -113,6 +113,27 @@ async fn a_lone_editor_publishes_nothing() {
     assert_eq!(skipped.get(), 1);
 }
 
+#[tokio::test]
+async fn a_sessions_audience_is_its_other_subscribers() {
+    let f = fixture(SyncPolicy::LocalPresence).await;
+    let (tx, _rx) = outbound_queue(1 << 20);
+    let me = f.hub.subscribe(session(), tx, None).await.unwrap();
+    assert!(!me.audience.may_listen(), "a lone editor has no audience");
+
+    let (other_tx, _other_rx) = outbound_queue(1 << 20);
+    let other = f.hub.subscribe(session(), other_tx, None).await.unwrap();
+    assert!(
+        me.audience.may_listen(),
+        "set before the second subscriber is answered"
+    );
+    assert_eq!(other.audience, me.audience);
+
+    f.hub.unsubscribe(session(), other.id).await;
+    // Ordered after the unsubscribe on the owner.
+    f.hub.followers(session()).await;
+    assert!(!me.audience.may_listen());
+}
+
 /// Waits (bounded) until the hub's cached presence reports `shared` session channels.
 async fn wait_shared(f: &Fixture, shared: i64) {
     let deadline = tokio::time::Instant::now() + BOUND;
@@ -142,6 +163,7 @@ async fn in_cluster_mode_a_session_is_published_only_while_another_gateway_follo
     let (other, mut events) = f.broker.subscriber(8).await.unwrap();
     other.subscribe(&session()).await.unwrap();
     wait_shared(&f, 1).await;
+    assert!(me.audience.may_listen(), "another gateway listens");
     f.hub
         .publish_from(session(), stored_result(), Some(me.id))
         .unwrap();

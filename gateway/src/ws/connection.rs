@@ -29,7 +29,7 @@ use crate::auth::Principal;
 use crate::connection::{
     MessageBudget, Outbound, OutboundReceiver, OutboundSender, Verdict, outbound_queue, within,
 };
-use crate::hub::SubscriptionId;
+use crate::hub::{Audience, SubscriptionId};
 use crate::registry::ConnectionId;
 
 /// A write the socket cannot take within this long is a slow consumer too (the socket's own
@@ -62,6 +62,9 @@ pub struct Connection {
     expiry_warned: bool,
     /// Channels followed through the hub; the first is the session's.
     followed: Vec<(Channel, SubscriptionId)>,
+    /// Whether the session's other connections may hear a result (the hub keeps it current):
+    /// a lone editor's design is then not handed to the hub at all.
+    session_audience: Audience,
 }
 
 impl Connection {
@@ -127,6 +130,7 @@ impl Connection {
             last_seen: Instant::now(),
             expiry_warned: false,
             followed: Vec::new(),
+            session_audience: Audience::anyone(),
         }
     }
 

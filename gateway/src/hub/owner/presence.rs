@@ -51,6 +51,7 @@ impl Hub {
                 self.elsewhere.insert(channel.clone());
             }
         }
+        self.refresh_audience(channel);
         self.shared_gauge();
     }
 
@@ -108,6 +109,7 @@ impl Hub {
                 self.elsewhere.remove(&channel);
             }
         }
+        self.refresh_audiences();
         self.shared_gauge();
     }
 

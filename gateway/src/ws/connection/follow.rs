@@ -15,7 +15,12 @@ impl Connection {
         for channel in [session, Channel::Config] {
             let sink = self.outbound_tx.clone();
             match self.ctx.hub.subscribe(channel.clone(), sink, None).await {
-                Ok(subscribed) => self.followed.push((channel, subscribed.id)),
+                Ok(subscribed) => {
+                    if matches!(channel, Channel::Session(_)) {
+                        self.session_audience = subscribed.audience;
+                    }
+                    self.followed.push((channel, subscribed.id));
+                }
                 Err(e) => tracing::warn!(%channel, error = %e, "cannot follow channel"),
             }
         }
@@ -30,6 +35,12 @@ impl Connection {
         else {
             return;
         };
+        if !self.session_audience.may_listen() {
+            // What the hub would decide, without handing it over (no cross-thread wake-up).
+            let syncs = &self.ctx.metrics.session_syncs;
+            syncs.with_label_values(&["skipped"]).inc();
+            return;
+        }
         match self.ctx.hub.publish_from(channel.clone(), event, Some(*id)) {
             Ok(()) => {}
             Err(HubError::Overloaded) => {
