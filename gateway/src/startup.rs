@@ -237,6 +237,9 @@ fn server(
             .configure(routes::configure)
     })
     .workers(workers)
+    // Small frames (replies, fan-out) must leave at once; Nagle would hold one behind an
+    // unacknowledged one (the client's delayed ACK, up to 40 ms).
+    .tcp_nodelay(true)
     .disable_signals()
     .shutdown_timeout(HTTP_STOP_TIMEOUT_SECS)
     .listen(listener)?
