@@ -21,25 +21,6 @@ fn engine_result(beam: &str) -> (Value, beam_design::Design) {
     (serde_json::to_value(result).unwrap(), design)
 }
 
-/// Status, content type and raw body of `GET path` (binary-safe).
-async fn get_bytes(app: &TestApp, path: &str) -> (u16, String, Vec<u8>) {
-    let client = awc::Client::default();
-    let request = client
-        .get(format!("{}{path}", app.address))
-        .bearer_auth(token("reader", "design"));
-    let mut response = tokio::time::timeout(BOUND, request.send())
-        .await
-        .unwrap()
-        .unwrap();
-    let body = response.body().limit(64 << 20).await.unwrap();
-    let media = response
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    (response.status().as_u16(), media, body.to_vec())
-}
-
 /// The whole flow on `app`: save, announcement to a follower, list, get, svg, stl.
 async fn save_follow_list_get_draw(app: &TestApp) {
     let (follower, mut events) = app.broker.subscriber(16).await.unwrap();
@@ -92,7 +73,12 @@ async fn save_follow_list_get_draw(app: &TestApp) {
     assert_eq!(one["result"], expected);
     assert_eq!(one["beam"]["Mu"], 150.0);
 
-    let (status, media, svg) = get_bytes(app, &format!("/api/v1/designs/{id}/section.svg")).await;
+    let (status, media, svg) = app
+        .get_bytes(
+            &format!("/api/v1/designs/{id}/section.svg"),
+            &token("reader", "design"),
+        )
+        .await;
     assert_eq!((status, media.as_str()), (200, "image/svg+xml"));
     let svg = String::from_utf8(svg).unwrap();
     let doc = roxmltree::Document::parse(&svg).expect("well-formed SVG");
@@ -104,7 +90,12 @@ async fn save_follow_list_get_draw(app: &TestApp) {
         design.tension.bars.count() + design.compression.map_or(0, |c| c.bars.count());
     assert_eq!(bars, usize::from(designed_bars));
 
-    let (status, media, stl) = get_bytes(app, &format!("/api/v1/designs/{id}/mesh.stl")).await;
+    let (status, media, stl) = app
+        .get_bytes(
+            &format!("/api/v1/designs/{id}/mesh.stl"),
+            &token("reader", "design"),
+        )
+        .await;
     assert_eq!((status, media.as_str()), (200, "model/stl"));
     let count = u32::from_le_bytes(stl[80..84].try_into().unwrap()) as usize;
     assert!(count > 12, "concrete, bars and stirrups");

@@ -163,6 +163,25 @@ impl TestApp {
         read(response).await
     }
 
+    /// Status, content type and raw body of `GET path` as `bearer` (binary-safe: drawings, meshes).
+    pub(crate) async fn get_bytes(&self, path: &str, bearer: &str) -> (u16, String, Vec<u8>) {
+        let request = self
+            .client
+            .get(format!("{}{path}", self.address))
+            .bearer_auth(bearer);
+        let mut response = tokio::time::timeout(BOUND, request.send())
+            .await
+            .expect("answered within the bound")
+            .expect("sent");
+        let body = response.body().limit(64 << 20).await.unwrap();
+        let media = response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        (response.status().as_u16(), media, body.to_vec())
+    }
+
     /// `POST path` with a raw JSON body and an optional bearer token.
     pub(crate) async fn post(
         &self,

@@ -15,24 +15,6 @@ const CHUNK: &str = "100";
 /// An index in the middle of the third chunk.
 const MIDDLE_OF_A_LATER_CHUNK: usize = 250;
 
-/// Status, content type and raw body of `GET path` as `bearer` (binary-safe).
-async fn get_bytes(app: &TestApp, path: &str, bearer: &str) -> (u16, String, Vec<u8>) {
-    let request = awc::Client::default()
-        .get(format!("{}{path}", app.address))
-        .bearer_auth(bearer);
-    let mut response = tokio::time::timeout(BOUND, request.send())
-        .await
-        .expect("answered within the bound")
-        .expect("sent");
-    let body = response.body().limit(64 << 20).await.unwrap();
-    let media = response
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    (response.status().as_u16(), media, body.to_vec())
-}
-
 /// Bars in a result: every group of the tension and the compression steel.
 fn bar_count(result: &Value) -> u64 {
     ["tension", "compression"]
@@ -61,7 +43,7 @@ async fn a_later_item_is_read_drawn_meshed_and_kept_from_others(app: &TestApp) {
     assert_eq!(item["beam"]["id"], format!("B{i}"));
     assert_eq!(item["links"]["section"], format!("{path}/section.svg"));
 
-    let (status, media, svg) = get_bytes(app, &format!("{path}/section.svg"), &alice).await;
+    let (status, media, svg) = app.get_bytes(&format!("{path}/section.svg"), &alice).await;
     assert_eq!((status, media.as_str()), (200, "image/svg+xml"));
     let svg = String::from_utf8(svg).unwrap();
     let doc = roxmltree::Document::parse(&svg).expect("well-formed SVG");
@@ -72,7 +54,7 @@ async fn a_later_item_is_read_drawn_meshed_and_kept_from_others(app: &TestApp) {
     assert_eq!(circles as u64, bar_count(&item["result"]));
     assert!(circles >= 2, "a designed beam has bars: {circles}");
 
-    let (status, media, stl) = get_bytes(app, &format!("{path}/mesh.stl"), &alice).await;
+    let (status, media, stl) = app.get_bytes(&format!("{path}/mesh.stl"), &alice).await;
     assert_eq!((status, media.as_str()), (200, "model/stl"));
     let triangles = u32::from_le_bytes(stl[80..84].try_into().unwrap()) as usize;
     assert!(triangles > 12, "concrete, bars and stirrups");
@@ -168,7 +150,7 @@ async fn an_item_without_a_result_yet_is_404_and_an_error_row_shows_its_error() 
     assert_eq!(failed["index"], 150);
     assert_eq!(failed["error"], "fck: refused by the engine");
     assert!(failed.get("result").is_none(), "{failed}");
-    let (status, _, _) = get_bytes(&app, &format!("{path}/section.svg"), &alice).await;
+    let (status, _, _) = app.get_bytes(&format!("{path}/section.svg"), &alice).await;
     assert_eq!(status, 404, "an error row has no drawing");
 
     let neighbour = app
