@@ -1,5 +1,7 @@
 //! Wire costs on one core: a `design_beam` frame in, its `design_result` frame out, and the
-//! stored-result path of batches. Budget: frame → design → reply ≤ 2 µs.
+//! stored-result path of batches. Budget (issue 3): decoding a `design_beam` frame and encoding
+//! its `design_result` ≤ 2 µs on one core (`decode_and_encode`); `frame_to_reply` adds the
+//! validation and the design itself (beam-design's own budget: ≤ 1 µs).
 //!
 //! Run: `cargo bench -p protocol --bench frame`.
 
@@ -70,6 +72,20 @@ fn frames(c: &mut Criterion) {
     let mut out = Vec::with_capacity(4096);
     c.bench_function("encode_reply_only/writer", |b| {
         b.iter(|| {
+            out.clear();
+            write_design_reply(&mut out, &request, &valid, black_box(&design), &session, 0);
+            out.len()
+        })
+    });
+    // The budget's pair: decode the frame, then encode the reply to what was decoded (the
+    // validated beam and its design are the engine's part, computed once outside the loop).
+    c.bench_function("decode_and_encode/canonical", |b| {
+        b.iter(|| {
+            let ClientMessage::DesignBeam(request) =
+                ClientMessage::decode(black_box(CANONICAL)).expect("valid frame")
+            else {
+                unreachable!("the bench frame is a design request")
+            };
             out.clear();
             write_design_reply(&mut out, &request, &valid, black_box(&design), &session, 0);
             out.len()
