@@ -7,9 +7,19 @@
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 
-use actix_web::dev::Server;
+use std::time::Duration;
+
+use actix_codec::Framed;
+use actix_http::body::MessageBody;
+use actix_http::{HttpService, KeepAlive, Request, h1};
+use actix_server::Server;
+use actix_service::{
+    IntoServiceFactory as _, ServiceFactory, ServiceFactoryExt as _, fn_factory, fn_service,
+    map_config,
+};
+use actix_web::dev::{AppConfig, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
-use actix_web::{App, HttpServer, web};
+use actix_web::{App, web};
 use anyhow::Context;
 use broker::Broker;
 use prometheus::Registry;
@@ -31,10 +41,17 @@ use crate::registry::{ConnectionCaps, ConnectionRegistry, DrainPlan, RegistryHan
 use crate::routes;
 use crate::settings::Settings;
 use crate::telemetry::request_span;
+use crate::ws;
+use tokio::net::TcpStream;
 
 /// Time the HTTP server gets, once connections are drained, to finish in-flight requests and
 /// close idle keep-alive connections (always within the grace period).
 const HTTP_STOP_TIMEOUT_SECS: u64 = 5;
+/// actix-web's `HttpServer` defaults, kept: idle keep-alive, time to send a request head, and
+/// time for a client to close after the response.
+const KEEP_ALIVE: KeepAlive = KeepAlive::Timeout(Duration::from_secs(5));
+const CLIENT_REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
+const CLIENT_DISCONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// A built gateway, listening but not yet serving.
 pub struct Application {
@@ -217,32 +234,83 @@ fn server(
         0 => std::thread::available_parallelism().map_or(1, usize::from),
         n => n,
     };
-    let server = HttpServer::new(move || {
-        // Runs once per worker, on its thread and runtime: the fan-out's wake-up lane.
-        crate::connection::lane::install();
-        App::new()
-            .wrap(from_fn(record_http))
-            .wrap(from_fn(request_span))
-            .app_data(state.settings.clone())
-            .app_data(state.metrics.clone())
-            .app_data(state.authenticator.clone())
-            .app_data(state.readiness.clone())
-            .app_data(state.registry.clone())
-            .app_data(state.defaults.clone())
-            .app_data(state.tasks.clone())
-            .app_data(state.rest_limit.clone())
-            .app_data(state.hub.clone())
-            .app_data(state.config.clone())
-            .app_data(state.broker.clone())
-            .configure(routes::configure)
-    })
-    .workers(workers)
-    // Small frames (replies, fan-out) must leave at once; Nagle would hold one behind an
-    // unacknowledged one (the client's delayed ACK, up to 40 ms).
-    .tcp_nodelay(true)
-    .disable_signals()
-    .shutdown_timeout(HTTP_STOP_TIMEOUT_SECS)
-    .listen(listener)?
-    .run();
+    let addr = listener.local_addr()?;
+    let ws = ws::WsContext {
+        settings: state.settings.clone(),
+        authenticator: state.authenticator.clone(),
+        metrics: state.metrics.clone(),
+        registry: state.registry.clone(),
+        defaults: state.defaults.clone(),
+        tasks: state.tasks.clone(),
+        hub: state.hub.clone(),
+        broker: state.broker.clone(),
+    };
+    // What `actix_web::HttpServer` builds, plus the upgrade hook: WebSocket upgrades get the
+    // socket itself (see `ws::socket`), everything else goes to the actix-web app.
+    let server = Server::build()
+        .workers(workers)
+        .disable_signals()
+        .shutdown_timeout(HTTP_STOP_TIMEOUT_SECS)
+        .listen("beamstream-gateway", listener, move || {
+            // Runs once per worker, on its thread and runtime: the fan-out's wake-up lane.
+            crate::connection::lane::install();
+            let ws = ws.clone();
+            let upgrade = fn_factory(move || {
+                let ws = ws.clone();
+                async move {
+                    Ok::<_, ()>(fn_service(
+                        move |(req, framed): (Request, Framed<TcpStream, h1::Codec>)| {
+                            ws::upgrade::serve(ws.clone(), req, framed)
+                        },
+                    ))
+                }
+            });
+            let app = app(state.clone())
+                .into_factory()
+                .map_err(|err: actix_web::Error| err.error_response());
+            HttpService::build()
+                .keep_alive(KEEP_ALIVE)
+                .client_request_timeout(CLIENT_REQUEST_TIMEOUT)
+                .client_disconnect_timeout(CLIENT_DISCONNECT_TIMEOUT)
+                // Small frames (replies, fan-out) must leave at once; Nagle would hold one
+                // behind an unacknowledged one (the client's delayed ACK, up to 40 ms).
+                .tcp_nodelay(true)
+                .local_addr(addr)
+                .upgrade(upgrade)
+                .finish(map_config(app, move |()| {
+                    AppConfig::__priv_test_new(false, addr.to_string(), addr)
+                }))
+                .tcp()
+        })?
+        .run();
     Ok(server)
+}
+
+/// The actix-web app: middleware, shared state, routes.
+fn app(
+    state: SharedState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .wrap(from_fn(record_http))
+        .wrap(from_fn(request_span))
+        .app_data(state.settings)
+        .app_data(state.metrics)
+        .app_data(state.authenticator)
+        .app_data(state.readiness)
+        .app_data(state.registry)
+        .app_data(state.defaults)
+        .app_data(state.tasks)
+        .app_data(state.rest_limit)
+        .app_data(state.hub)
+        .app_data(state.config)
+        .app_data(state.broker)
+        .configure(routes::configure)
 }

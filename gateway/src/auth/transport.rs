@@ -16,10 +16,15 @@ pub const TOKEN_QUERY_PARAM: &str = "token";
 /// The token of a request, if any: the bearer header wins over the query parameter. A non-Bearer
 /// `Authorization` header is [`AuthError::Malformed`].
 pub fn request_token(req: &HttpRequest) -> Result<Option<String>, AuthError> {
-    if let Some(token) = bearer_token(req.headers())? {
+    token_of(req.headers(), req.query_string())
+}
+
+/// [`request_token`] from a request's parts (the WebSocket upgrade sees the raw request).
+pub fn token_of(headers: &HeaderMap, query: &str) -> Result<Option<String>, AuthError> {
+    if let Some(token) = bearer_token(headers)? {
         return Ok(Some(token.to_owned()));
     }
-    Ok(query_token(req.query_string()))
+    Ok(query_token(query))
 }
 
 /// The token of an `Authorization: Bearer` header (scheme case-insensitive).

@@ -153,6 +153,16 @@ impl OutboundReceiver {
         }
     }
 
+    /// Returns once the queue has overflowed (nothing is taken from it): a connection blocked
+    /// writing to a socket that does not drain races its write against this.
+    pub async fn overflowed(&self) {
+        while !self.shared.lock().overflowed {
+            // A push's wake-up may land here instead of in `recv`; `recv` looks at the queue
+            // before it waits, so nothing queued is missed.
+            self.shared.notify.notified().await;
+        }
+    }
+
     /// The next thing to do, if any, without waiting.
     pub fn try_recv(&mut self) -> Option<Outbound> {
         let mut state = self.shared.lock();

@@ -9,7 +9,6 @@
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use actix_ws::{CloseReason, Message, MessageStream, ProtocolError, Session};
 use bytestring::ByteString;
 use protocol::server::{ServerShuttingDown, TokenExpiring};
 use protocol::{Channel, CloseCode, RequestId, ServerMessage, SessionId};
@@ -25,6 +24,7 @@ use tracing::Instrument;
 use super::WsContext;
 use super::handshake::{self, Admitted, Handshake, Refusal};
 use super::reply::{ChannelRequest, ReplyContext, Response, respond};
+use super::socket::{Message, ProtocolError, Socket};
 use crate::auth::Principal;
 use crate::connection::{
     MessageBudget, Outbound, OutboundReceiver, OutboundSender, Verdict, outbound_queue, within,
@@ -35,6 +35,8 @@ use crate::registry::ConnectionId;
 /// A write the socket cannot take within this long is a slow consumer too (the socket's own
 /// buffers are full, so the outbound queue cannot drain).
 const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
+/// The close code answering a client's close frame.
+const NORMAL_CLOSURE: u16 = 1000;
 /// Suggested reconnection delay in `server_shutting_down` (clients add jitter).
 const RECONNECT_AFTER_MS: u64 = 1_000;
 
@@ -42,7 +44,9 @@ const RECONNECT_AFTER_MS: u64 = 1_000;
 enum Flow {
     Continue,
     Close(CloseCode, String),
-    /// The client closed or vanished: nothing more to send.
+    /// The client sent its close frame: ours answers it.
+    ClientClosed,
+    /// The client vanished: nothing more to send.
     Gone,
 }
 
@@ -52,8 +56,7 @@ pub struct Connection {
     id: ConnectionId,
     session_id: Arc<SessionId>,
     principal: Principal,
-    session: Session,
-    stream: MessageStream,
+    socket: Socket,
     outbound_tx: OutboundSender,
     outbound: OutboundReceiver,
     budget: MessageBudget,
@@ -69,12 +72,7 @@ pub struct Connection {
 
 impl Connection {
     /// Admits the connection (first-message auth when needed), then serves it to the end.
-    pub async fn serve(
-        ctx: WsContext,
-        handshake: Handshake,
-        session: Session,
-        mut stream: MessageStream,
-    ) {
+    pub async fn serve(ctx: WsContext, handshake: Handshake, mut socket: Socket) {
         let session_id = handshake.session_id;
         let admitted = match handshake.principal {
             Some((principal, registration)) => Ok(Admitted {
@@ -83,7 +81,7 @@ impl Connection {
                 request_id: None,
                 pending: None,
             }),
-            None => handshake::admit(&ctx, &session_id, &mut stream).await,
+            None => handshake::admit(&ctx, &session_id, &mut socket).await,
         };
         match admitted {
             Ok(admitted) => {
@@ -94,15 +92,14 @@ impl Connection {
                     session_id,
                     admitted.principal,
                     admitted.registration,
-                    session,
-                    stream,
+                    socket,
                 );
                 connection
                     .run(admitted.request_id, admitted.pending)
                     .instrument(span)
                     .await;
             }
-            Err(refusal) => refuse(&ctx, session, refusal).await,
+            Err(refusal) => refuse(&ctx, socket, refusal).await,
         }
     }
 
@@ -111,8 +108,7 @@ impl Connection {
         session_id: Arc<SessionId>,
         principal: Principal,
         registration: crate::registry::Registration,
-        session: Session,
-        stream: MessageStream,
+        socket: Socket,
     ) -> Self {
         let (outbound_tx, outbound) = outbound_queue(ctx.settings.limits.outbound_queue_bytes);
         let budget = MessageBudget::new(ctx.settings.limits.ws_messages_per_sec, Instant::now());
@@ -121,8 +117,7 @@ impl Connection {
             id: registration.id,
             session_id,
             principal,
-            session,
-            stream,
+            socket,
             outbound_tx,
             outbound,
             budget,
@@ -162,7 +157,7 @@ impl Connection {
             let expires = key.0.is_some();
             flow = tokio::select! {
                 () = self.shutdown.cancelled() => self.on_shutdown(),
-                frame = self.stream.recv() => self.on_frame(frame).await,
+                frame = self.socket.recv() => self.on_frame(frame).await,
                 next = self.outbound.recv() => self.on_outbound(next).await,
                 _ = heartbeat.tick() => self.on_heartbeat().await,
                 () = &mut expiry_timer, if expires => self.on_expiry(),
@@ -190,13 +185,15 @@ impl Connection {
         self.last_seen = Instant::now();
         match message {
             Message::Text(text) => self.on_text(&text).await,
-            Message::Ping(bytes) => match self.session.pong(&bytes).await {
-                Ok(()) => Flow::Continue,
-                Err(_) => Flow::Gone,
+            Message::Ping(bytes) => match within(WRITE_TIMEOUT, self.socket.pong(&bytes)).await {
+                Ok(Ok(())) => Flow::Continue,
+                Ok(Err(_)) => Flow::Gone,
+                Err(_) => Flow::Close(CloseCode::SlowConsumer, "socket write timed out".to_owned()),
             },
-            Message::Pong(_) | Message::Nop => Flow::Continue,
-            Message::Close(_) => Flow::Gone,
-            Message::Binary(_) | Message::Continuation(_) => Flow::Close(
+            Message::Pong(_) => Flow::Continue,
+            // The close handshake: answer with a close frame (RFC 6455 §5.5.1).
+            Message::Close(_) => Flow::ClientClosed,
+            Message::Binary(_) | Message::Continuation => Flow::Close(
                 CloseCode::BadRequest,
                 "only unfragmented text frames are accepted".to_owned(),
             ),
@@ -274,7 +271,15 @@ impl Connection {
             }
         };
         let bytes = text.len() as u64;
-        match within(WRITE_TIMEOUT, self.session.text(text)).await {
+        // A socket that does not drain must not hide an overflow behind a long write.
+        let written = tokio::select! {
+            written = within(WRITE_TIMEOUT, self.socket.text(&text)) => written,
+            () = self.outbound.overflowed() => {
+                self.ctx.metrics.slow_consumer_closes.inc();
+                return Flow::Close(CloseCode::SlowConsumer, "outbound queue overflow".to_owned());
+            }
+        };
+        match written {
             Err(_) => {
                 self.ctx.metrics.slow_consumer_closes.inc();
                 Flow::Close(CloseCode::SlowConsumer, "socket write timed out".to_owned())
@@ -296,9 +301,10 @@ impl Connection {
                 "no pong within the heartbeat timeout".to_owned(),
             );
         }
-        match self.session.ping(b"").await {
-            Ok(()) => Flow::Continue,
-            Err(_) => Flow::Gone,
+        match within(WRITE_TIMEOUT, self.socket.ping(b"")).await {
+            Ok(Ok(())) => Flow::Continue,
+            Ok(Err(_)) => Flow::Gone,
+            Err(_) => Flow::Close(CloseCode::SlowConsumer, "socket write timed out".to_owned()),
         }
     }
 
@@ -336,14 +342,20 @@ impl Connection {
         self.send(&ServerMessage::TokenExpiring(TokenExpiring { expires_at }))
     }
 
+    /// Ends the connection: the close frame first (after what is queued, unless the client
+    /// is the slow one), then the bookkeeping, then the lingering close.
     async fn finish(mut self, flow: Flow) {
         let code = match flow {
             Flow::Close(code, reason) => {
                 if code != CloseCode::SlowConsumer {
                     self.flush().await;
                 }
-                close(self.session, code, &reason).await;
+                self.socket.close(code.code(), &reason).await;
                 code.code().to_string()
+            }
+            Flow::ClientClosed => {
+                self.socket.close(NORMAL_CLOSURE, "").await;
+                "client".to_owned()
             }
             Flow::Gone | Flow::Continue => "client".to_owned(),
         };
@@ -357,12 +369,13 @@ impl Connection {
             self.ctx.hub.unsubscribe(channel, id).await;
         }
         self.ctx.registry.unregister(self.id).await;
+        self.socket.linger().await;
     }
 
     /// Writes what is still queued (replies due before a close), each write bounded.
     async fn flush(&mut self) {
         while let Some(Outbound::Message(text)) = self.outbound.try_recv() {
-            let written = timeout(WRITE_TIMEOUT, self.session.text(text)).await;
+            let written = timeout(WRITE_TIMEOUT, self.socket.text(&text)).await;
             if !matches!(written, Ok(Ok(()))) {
                 break;
             }
@@ -371,24 +384,12 @@ impl Connection {
 }
 
 /// Closes a connection that was not admitted, counting the close.
-async fn refuse(ctx: &WsContext, session: Session, refusal: Refusal) {
+async fn refuse(ctx: &WsContext, socket: Socket, refusal: Refusal) {
     if let Refusal::Close(code, reason) = refusal {
         let label = code.code().to_string();
         ctx.metrics.disconnects.with_label_values(&[&label]).inc();
-        close(session, code, &reason).await;
+        let mut socket = socket;
+        socket.close(code.code(), &reason).await;
+        socket.linger().await;
     }
-}
-
-/// Sends a close frame with `code` and `reason` (truncated to the protocol's 123 bytes).
-async fn close(session: Session, code: CloseCode, reason: &str) {
-    let mut end = reason.len().min(123);
-    while !reason.is_char_boundary(end) {
-        end -= 1;
-    }
-    let reason = CloseReason {
-        code: actix_ws::CloseCode::from(code.code()),
-        description: Some(reason[..end].to_owned()),
-    };
-    // The client may already be gone; there is nobody left to tell.
-    let _ = session.close(Some(reason)).await;
 }

@@ -5,11 +5,11 @@
 
 use std::sync::Arc;
 
-use actix_ws::{Message, MessageStream, ProtocolError};
 use bytestring::ByteString;
 use protocol::{ClientMessage, CloseCode, RequestId, SessionId};
 use tokio::time::timeout;
 
+use super::socket::{Message, ProtocolError, Socket};
 use super::{WsContext, register};
 use crate::GatewayError;
 use crate::auth::{Principal, Scope};
@@ -48,10 +48,10 @@ pub enum Refusal {
 pub async fn admit(
     ctx: &WsContext,
     session_id: &SessionId,
-    stream: &mut MessageStream,
+    socket: &mut Socket,
 ) -> Result<Admitted, Refusal> {
     let deadline = ctx.settings.auth_deadline;
-    let text = match timeout(deadline, first_text(stream)).await {
+    let text = match timeout(deadline, first_text(socket)).await {
         Err(_) => return Err(bad_request("no auth message before the deadline")),
         Ok(text) => text?,
     };
@@ -99,13 +99,18 @@ fn authenticate(ctx: &WsContext, text: ByteString) -> Result<Authenticated, Refu
 }
 
 /// The first text frame; control frames before it are skipped.
-async fn first_text(stream: &mut MessageStream) -> Result<ByteString, Refusal> {
+async fn first_text(socket: &mut Socket) -> Result<ByteString, Refusal> {
     loop {
-        match stream.recv().await {
+        match socket.recv().await {
             None | Some(Ok(Message::Close(_))) => return Err(Refusal::Gone),
             Some(Ok(Message::Text(text))) => return Ok(text),
-            Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Nop)) => {}
-            Some(Ok(Message::Binary(_) | Message::Continuation(_))) => {
+            Some(Ok(Message::Ping(payload))) => {
+                if socket.pong(&payload).await.is_err() {
+                    return Err(Refusal::Gone);
+                }
+            }
+            Some(Ok(Message::Pong(_))) => {}
+            Some(Ok(Message::Binary(_) | Message::Continuation)) => {
                 return Err(bad_request("only unfragmented text frames are accepted"));
             }
             Some(Err(ProtocolError::Overflow)) => {

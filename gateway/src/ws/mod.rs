@@ -1,20 +1,21 @@
 //! The interactive WebSocket, `/ws/design/{session_id}`.
 //!
-//! Before the upgrade, plain HTTP refusals: a bad session id (400), an Origin not on the
-//! allow-list (403), a bad token in the header or `?token=` (401/403), a full session, user or
-//! node, or a draining gateway (429/503). After it, one task per connection ([`connection`])
-//! authenticates by the first `auth` message when no token came with the request
-//! ([`handshake`]), follows its session's channel and the `config` channel through the hub,
-//! sends `connection_ack`, and serves requests ([`reply`]) until the client leaves, a limit
-//! closes it, or the gateway drains.
+//! Upgrade requests never reach the actix-web app: actix-http hands them, with the socket, to
+//! [`upgrade::serve`]. Before the upgrade, plain HTTP refusals: a bad session id (400), an Origin
+//! not on the allow-list (403), a bad token in the header or `?token=` (401/403), a full session,
+//! user or node, or a draining gateway (429/503). After it, one task per connection
+//! ([`connection`]) owns the socket ([`socket`]), authenticates by the first `auth` message
+//! when no token came with the request ([`handshake`]), follows its session's channel and the
+//! `config` channel through the hub, sends `connection_ack`, and serves requests ([`reply`])
+//! until the client leaves, a limit closes it, or the gateway drains.
 
 pub mod connection;
 pub mod handshake;
 pub mod reply;
+pub mod socket;
+pub mod upgrade;
 
-use std::sync::Arc;
-
-use actix_web::http::header::{HOST, ORIGIN};
+use actix_web::http::header::{HOST, HeaderMap, ORIGIN};
 use actix_web::{HttpRequest, HttpResponse, web};
 use protocol::SessionId;
 use tokio_util::task::TaskTracker;
@@ -27,8 +28,6 @@ use crate::metrics::Metrics;
 use crate::registry::{Registration, RegistryHandle};
 use crate::routes::app_data;
 use crate::settings::Settings;
-use connection::Connection;
-use handshake::Handshake;
 
 /// What every connection shares, cloned once per upgrade.
 #[derive(Clone)]
@@ -73,41 +72,41 @@ fn context(req: &HttpRequest) -> Result<WsContext, GatewayError> {
     })
 }
 
-/// `GET /ws/design/{session_id}`: checks what can be checked before the upgrade, then hands the
-/// socket to a connection task.
+/// `GET /ws/design/{session_id}` without `Upgrade: websocket` (an upgrade request goes to
+/// [`upgrade::serve`] instead): the same checks, then 400.
 pub async fn upgrade(
     req: HttpRequest,
-    body: web::Payload,
     path: web::Path<String>,
     ctx: WsContext,
 ) -> Result<HttpResponse, GatewayError> {
-    let session_id: SessionId = path
-        .into_inner()
-        .parse()
-        .map_err(|e| GatewayError::BadRequest(format!("invalid session id: {e}")))?;
-    check_origin(&req, &ctx.settings)?;
-    let early = early_auth(&req, &ctx)?;
-    // The handshake is checked before registering, so a bad upgrade leaks no registration;
-    // nothing has been sent yet, so a refused registration still answers with plain HTTP.
-    let (response, session, stream) = actix_ws::handle(&req, body)
-        .map_err(|e| GatewayError::BadRequest(format!("not a WebSocket upgrade: {e}")))?;
-    let registration = match &early {
-        Some(principal) => Some(register(&ctx, &session_id, principal).await?),
-        None => None,
-    };
-    let stream = stream.max_frame_size(ctx.settings.limits.max_frame_bytes);
-    let handshake = Handshake {
-        session_id: Arc::new(session_id),
-        principal: early.zip(registration),
-    };
-    // The socket halves are tied to this worker's thread: the task runs on its local set.
-    let tasks = ctx.tasks.clone();
-    tasks.spawn_local(Connection::serve(ctx, handshake, session, stream));
-    Ok(response)
+    precheck(&path, req.headers(), req.query_string(), &ctx)?;
+    let reason = actix_http::ws::handshake(req.head()).err().map_or_else(
+        || "missing Upgrade: websocket".to_owned(),
+        |e| e.to_string(),
+    );
+    Err(GatewayError::BadRequest(format!(
+        "not a WebSocket upgrade: {reason}"
+    )))
 }
 
-fn check_origin(req: &HttpRequest, settings: &Settings) -> Result<(), GatewayError> {
-    let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
+/// What is checked before any upgrade, in order: the session id (400), the Origin (403), a
+/// token sent with the request (401/403). The session and the caller, when a token came.
+pub fn precheck(
+    session: &str,
+    headers: &HeaderMap,
+    query: &str,
+    ctx: &WsContext,
+) -> Result<(SessionId, Option<Principal>), GatewayError> {
+    let session_id: SessionId = session
+        .parse()
+        .map_err(|e| GatewayError::BadRequest(format!("invalid session id: {e}")))?;
+    check_origin(headers, &ctx.settings)?;
+    let early = early_auth(headers, query, ctx)?;
+    Ok((session_id, early))
+}
+
+fn check_origin(headers: &HeaderMap, settings: &Settings) -> Result<(), GatewayError> {
+    let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
     if settings
         .allowed_origins
         .allows(header(ORIGIN), header(HOST))
@@ -119,8 +118,12 @@ fn check_origin(req: &HttpRequest, settings: &Settings) -> Result<(), GatewayErr
 }
 
 /// The caller behind a token sent with the upgrade request, if one was sent.
-fn early_auth(req: &HttpRequest, ctx: &WsContext) -> Result<Option<Principal>, GatewayError> {
-    let token = transport::request_token(req).map_err(|e| refused(ctx, e))?;
+fn early_auth(
+    headers: &HeaderMap,
+    query: &str,
+    ctx: &WsContext,
+) -> Result<Option<Principal>, GatewayError> {
+    let token = transport::token_of(headers, query).map_err(|e| refused(ctx, e))?;
     let Some(token) = token else {
         return Ok(None);
     };

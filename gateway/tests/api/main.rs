@@ -19,3 +19,4 @@ mod ws_batch;
 mod ws_client;
 mod ws_limits;
 mod ws_save;
+mod ws_socket;

@@ -155,7 +155,7 @@ impl Connection {
     /// Writes one frame to the socket now, bounded like every write.
     async fn write_now(&mut self, text: ByteString) -> Result<(), Flow> {
         let bytes = text.len() as u64;
-        match timeout(WRITE_TIMEOUT, self.session.text(text)).await {
+        match timeout(WRITE_TIMEOUT, self.socket.text(&text)).await {
             Err(_) => {
                 self.ctx.metrics.slow_consumer_closes.inc();
                 let reason = "socket write timed out".to_owned();
