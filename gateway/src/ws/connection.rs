@@ -35,6 +35,8 @@ use crate::registry::ConnectionId;
 /// A write the socket cannot take within this long is a slow consumer too (the socket's own
 /// buffers are full, so the outbound queue cannot drain).
 const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
+/// Queued messages written after a turn of the loop before it looks at its other events again.
+const WRITES_PER_TURN: usize = 32;
 /// The close code answering a client's close frame.
 const NORMAL_CLOSURE: u16 = 1000;
 /// Suggested reconnection delay in `server_shutting_down` (clients add jitter).
@@ -146,6 +148,9 @@ impl Connection {
         let expiry_timer = sleep_until(Instant::now());
         tokio::pin!(expiry_timer);
         let mut expiry_for = None;
+        // Registered with the token once, not again on every turn of the loop.
+        let shutdown = self.shutdown.clone().cancelled_owned();
+        tokio::pin!(shutdown);
         while let Flow::Continue = flow {
             let key = (self.principal.expires_at(), self.expiry_warned);
             if expiry_for != Some(key) {
@@ -156,20 +161,34 @@ impl Connection {
             }
             let expires = key.0.is_some();
             flow = tokio::select! {
-                () = self.shutdown.cancelled() => self.on_shutdown(),
+                () = &mut shutdown => self.on_shutdown(),
                 frame = self.socket.recv() => self.on_frame(frame).await,
                 next = self.outbound.recv() => self.on_outbound(next).await,
                 _ = heartbeat.tick() => self.on_heartbeat().await,
                 () = &mut expiry_timer, if expires => self.on_expiry(),
             };
+            // Write what this turn queued (a request's reply, usually) before waiting again:
+            // one wake-up per request, not one to read it and another to answer it.
+            for _ in 0..WRITES_PER_TURN {
+                let Flow::Continue = flow else { break };
+                let Some(next) = self.outbound.try_recv() else {
+                    break;
+                };
+                flow = self.on_outbound(next).await;
+            }
         }
         Box::pin(self.finish(flow)).await;
     }
 
     /// Queues a message; an overflow is noticed by the loop on its next turn.
     fn send(&self, message: &ServerMessage) -> Flow {
+        self.send_encoded(ByteString::from(message.encode()))
+    }
+
+    /// Queues an encoded message.
+    fn send_encoded(&self, text: ByteString) -> Flow {
         // Overflow and Closed both surface through the receiver: the loop closes the connection.
-        let _ = self.outbound_tx.push(ByteString::from(message.encode()));
+        let _ = self.outbound_tx.push(text);
         Flow::Continue
     }
 
@@ -225,7 +244,7 @@ impl Connection {
         Ok(match respond(text, &ctx) {
             Response::Reply(reply) => self.send(&reply),
             Response::Designed { reply, sync } => {
-                let flow = self.send(&reply);
+                let flow = self.send_encoded(reply);
                 self.sync(sync);
                 flow
             }

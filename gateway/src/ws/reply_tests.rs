@@ -54,9 +54,8 @@ impl Fixture {
 
     fn reply(&self, text: &str) -> Value {
         match self.respond(text) {
-            Response::Reply(message) | Response::Designed { reply: message, .. } => {
-                serde_json::from_str(&message.encode()).unwrap()
-            }
+            Response::Reply(message) => serde_json::from_str(&message.encode()).unwrap(),
+            Response::Designed { reply, .. } => serde_json::from_str(&reply).unwrap(),
             other => panic!("expected a plain reply, got {other:?}"),
         }
     }
