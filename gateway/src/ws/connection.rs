@@ -160,12 +160,15 @@ impl Connection {
                 }
             }
             let expires = key.0.is_some();
+            // In order: what ends the connection, the timers (so a busy client cannot starve
+            // its token's expiry), then the socket and the queue (drained after every turn).
             flow = tokio::select! {
+                biased;
                 () = &mut shutdown => self.on_shutdown(),
+                () = &mut expiry_timer, if expires => self.on_expiry(),
+                _ = heartbeat.tick() => self.on_heartbeat().await,
                 frame = self.socket.recv() => self.on_frame(frame).await,
                 next = self.outbound.recv() => self.on_outbound(next).await,
-                _ = heartbeat.tick() => self.on_heartbeat().await,
-                () = &mut expiry_timer, if expires => self.on_expiry(),
             };
             // Write what this turn queued (a request's reply, usually) before waiting again:
             // one wake-up per request, not one to read it and another to answer it.
@@ -259,7 +262,8 @@ impl Connection {
 
     /// `None` when the message is within budget, else what to do instead of serving it.
     fn over_budget(&mut self) -> Option<Flow> {
-        match self.budget.check(Instant::now()) {
+        // The frame's arrival time (set by `on_frame`): one clock read per frame.
+        match self.budget.check(self.last_seen) {
             Verdict::Allowed => None,
             Verdict::Refused => {
                 self.ctx
@@ -314,6 +318,9 @@ impl Connection {
 
     async fn on_heartbeat(&mut self) -> Flow {
         let heartbeat = self.ctx.settings.heartbeat;
+        if self.last_seen.elapsed() >= heartbeat.interval {
+            self.socket.release_idle_buffer();
+        }
         if self.last_seen.elapsed() > heartbeat.interval + heartbeat.timeout {
             return Flow::Close(
                 CloseCode::Stale,

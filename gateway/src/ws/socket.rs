@@ -5,9 +5,9 @@
 //! Why not actix-ws: it leaves the socket to actix-http's h1 dispatcher for the whole life of
 //! the connection, with an 8 KiB read and an 8 KiB write buffer allocated up front (constants,
 //! not settings), a second task, and a channel and two copies per outbound frame. Here one task
-//! owns the stream; an idle connection holds no buffer at all (it waits for readiness, then
-//! reads into a buffer allocated for that read and released once every frame in it is
-//! decoded); an outbound frame is one vectored write of a stack-built header and the payload
+//! owns the stream; an idle connection holds no buffer at all (it waits for readiness without
+//! one; the buffer a read allocates is reused while the client is active and dropped after a
+//! quiet heartbeat interval); an outbound frame is one vectored write of a stack-built header and the payload
 //! (the very `ByteString` the hub shared between every subscriber), with no copy.
 
 use std::future::poll_fn;
@@ -25,8 +25,10 @@ pub use actix_http::ws::ProtocolError;
 use actix_http::ws::{Codec, Frame};
 
 /// What a read reserves when the buffer has less room than half of it: one read takes most
-/// client frames whole (a design request is ~200 bytes; the frame limit is 64 KiB by default).
-const READ_CHUNK: usize = 4096;
+/// client frames whole (a design request is ~200 bytes); larger frames (up to the frame limit,
+/// 64 KiB by default) grow the buffer as they arrive. Small enough for the allocator's
+/// per-thread cache.
+const READ_CHUNK: usize = 1024;
 /// How long a close frame may take to write (the peer may have stopped reading).
 const CLOSE_WRITE_TIMEOUT: Duration = Duration::from_secs(1);
 /// How long, after our close, unread input is drained before the socket is dropped: closing a
@@ -104,13 +106,7 @@ impl Socket {
         loop {
             if !self.read_buf.is_empty() {
                 match self.codec.decode(&mut self.read_buf) {
-                    Ok(Some(frame)) => {
-                        if self.read_buf.is_empty() {
-                            // Idle connections hold no buffer (the frame keeps its own bytes).
-                            self.read_buf = BytesMut::new();
-                        }
-                        return Some(message(frame));
-                    }
+                    Ok(Some(frame)) => return Some(message(frame)),
                     Ok(None) => {}
                     Err(e) => return Some(Err(e)),
                 }
@@ -131,6 +127,15 @@ impl Socket {
                 Ok(_) => {}
                 Err(e) => return Some(Err(ProtocolError::Io(e))),
             }
+        }
+    }
+
+    /// Drops the read buffer if it holds nothing (the connection calls this when it has been
+    /// quiet for a heartbeat interval): an active connection reuses its buffer from read to
+    /// read, an idle one holds none.
+    pub fn release_idle_buffer(&mut self) {
+        if self.read_buf.is_empty() && self.read_buf.capacity() > 0 {
+            self.read_buf = BytesMut::new();
         }
     }
 
