@@ -66,6 +66,25 @@ fn fmt_layer(format: LogFormat) -> BoxedLayer {
     }
 }
 
+/// The `http` span a request runs in: its id, method, path and query with any token redacted
+/// (the user is recorded once known). Shared by the app's requests and the WebSocket upgrades,
+/// which actix-http hands over before the app.
+pub fn http_span(
+    request_id: &uuid::Uuid,
+    method: &actix_web::http::Method,
+    path: &str,
+    query: &str,
+) -> tracing::Span {
+    tracing::info_span!(
+        "http",
+        request_id = %request_id,
+        method = %method,
+        path = %path,
+        query = %redact_query(query),
+        user = tracing::field::Empty,
+    )
+}
+
 /// Middleware (for `actix_web::middleware::from_fn`): runs the request inside an `http` span
 /// with a fresh request id (returned as `X-Request-Id`), and logs its outcome.
 pub async fn request_span(
@@ -73,14 +92,7 @@ pub async fn request_span(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let request_id = uuid::Uuid::now_v7();
-    let span = tracing::info_span!(
-        "http",
-        request_id = %request_id,
-        method = %req.method(),
-        path = %req.path(),
-        query = %redact_query(req.query_string()),
-        user = tracing::field::Empty,
-    );
+    let span = http_span(&request_id, req.method(), req.path(), req.query_string());
     let started = Instant::now();
     let mut result = next.call(req).instrument(span.clone()).await;
     let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;

@@ -23,9 +23,8 @@ use super::handshake::Handshake;
 use super::socket::Socket;
 use super::{WsContext, precheck, register};
 use crate::GatewayError;
-use crate::auth::transport::redact_query;
 use crate::metrics::names::UNMATCHED_ROUTE;
-use crate::telemetry::REQUEST_ID_HEADER;
+use crate::telemetry::{REQUEST_ID_HEADER, http_span};
 
 /// The interactive WebSocket's route, as the HTTP metrics label it.
 pub const ROUTE: &str = "/ws/design/{session_id}";
@@ -41,14 +40,8 @@ pub async fn serve(
     framed: Framed<TcpStream, h1::Codec>,
 ) -> Result<(), actix_web::Error> {
     let request_id = uuid::Uuid::now_v7();
-    let span = tracing::info_span!(
-        "http",
-        request_id = %request_id,
-        method = %req.method(),
-        path = %req.path(),
-        query = %redact_query(req.uri().query().unwrap_or("")),
-        user = tracing::field::Empty,
-    );
+    let query = req.uri().query().unwrap_or("");
+    let span = http_span(&request_id, req.method(), req.path(), query);
     let started = Instant::now();
     async move {
         let session = req.path().strip_prefix(PREFIX).filter(|s| !s.contains('/'));
