@@ -20,65 +20,20 @@ use broker::{BatchState, BatchStatus, Broker};
 use protocol::BatchId;
 use serde_json::{Value, json};
 
-use super::app_data;
 use super::body::read_capped;
+use super::context::RestContext;
 use crate::GatewayError;
 use crate::auth::{Authenticated, Principal, Scope};
 use crate::batch::access::parse_id;
 use crate::batch::{Accepted, BatchInput, authorize, store_error, submit};
-use crate::design_defaults::DesignDefaults;
-use crate::metrics::Metrics;
-use crate::rate_limit::{RateLimitStatus, RestRateLimit};
-use crate::settings::Settings;
-
-/// What the batch routes read from app data.
-pub struct BatchContext {
-    /// The batch store.
-    pub broker: web::Data<Broker>,
-    /// Caps and retention.
-    pub settings: web::Data<Settings>,
-    defaults: web::Data<DesignDefaults>,
-    rest_limit: web::Data<RestRateLimit>,
-    metrics: web::Data<Metrics>,
-}
-
-impl actix_web::FromRequest for BatchContext {
-    type Error = GatewayError;
-    type Future = std::future::Ready<Result<Self, Self::Error>>;
-
-    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        std::future::ready(Self::from_app_data(req))
-    }
-}
-
-impl BatchContext {
-    fn from_app_data(req: &HttpRequest) -> Result<Self, GatewayError> {
-        Ok(Self {
-            broker: app_data(req)?,
-            settings: app_data(req)?,
-            defaults: app_data(req)?,
-            rest_limit: app_data(req)?,
-            metrics: app_data(req)?,
-        })
-    }
-
-    /// Charges one request to the caller's REST allowance.
-    async fn admit(
-        &self,
-        req: &HttpRequest,
-        principal: &Principal,
-    ) -> Result<Option<RateLimitStatus>, GatewayError> {
-        let peer = req.peer_addr().map(|a| a.ip());
-        self.rest_limit.admit(principal, peer, &self.metrics).await
-    }
-}
+use crate::rate_limit::RateLimitStatus;
 
 /// Reads, validates and queues the batch in a request body (also `POST /stream/batch-design`).
 pub async fn accept(
     req: &HttpRequest,
     principal: &Principal,
     payload: web::Payload,
-    ctx: &BatchContext,
+    ctx: &RestContext,
 ) -> Result<(Accepted, Option<RateLimitStatus>), GatewayError> {
     principal.require(Scope::Batch)?;
     let rate = ctx.admit(req, principal).await?;
@@ -146,7 +101,7 @@ pub async fn create(
     req: HttpRequest,
     Authenticated(principal): Authenticated,
     payload: web::Payload,
-    ctx: BatchContext,
+    ctx: RestContext,
 ) -> Result<HttpResponse, GatewayError> {
     let (accepted, rate) = accept(&req, &principal, payload, &ctx).await?;
     let body = json!({
@@ -171,7 +126,7 @@ pub async fn create(
 pub async fn status(
     Authenticated(principal): Authenticated,
     path: web::Path<String>,
-    ctx: BatchContext,
+    ctx: RestContext,
 ) -> Result<HttpResponse, GatewayError> {
     let id = parse_id(&path)?;
     let state = authorize(&ctx.broker, &principal, id).await?;
@@ -204,7 +159,7 @@ pub async fn cancel(
     req: HttpRequest,
     Authenticated(principal): Authenticated,
     path: web::Path<String>,
-    ctx: BatchContext,
+    ctx: RestContext,
 ) -> Result<HttpResponse, GatewayError> {
     let id = parse_id(&path)?;
     authorize(&ctx.broker, &principal, id).await?;

@@ -20,16 +20,13 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::app_data;
 use super::body::read_capped;
+use super::context::RestContext;
 use crate::GatewayError;
 use crate::auth::{Authenticated, Principal, Scope};
 use crate::design::{Designed, design_beam};
-use crate::design_defaults::DesignDefaults;
 use crate::drawing;
-use crate::metrics::Metrics;
-use crate::rate_limit::{RateLimitStatus, RestRateLimit};
-use crate::settings::Settings;
+use crate::rate_limit::RateLimitStatus;
 
 /// Designs per page when `limit` is not given.
 const DEFAULT_PAGE: usize = 20;
@@ -41,7 +38,7 @@ pub async fn create(
     payload: web::Payload,
 ) -> Result<HttpResponse, GatewayError> {
     principal.require(Scope::Design)?;
-    let state = State::from_app_data(&req)?;
+    let state = RestContext::from_app_data(&req)?;
     let rate = state.admit(&req, &principal).await?;
     let body = read_capped(payload, state.settings.limits.max_frame_bytes).await?;
     let parsed: ParsedBeam = serde_json::from_slice(&body)
@@ -129,7 +126,7 @@ pub async fn list(
     Authenticated(principal): Authenticated,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, GatewayError> {
-    let state = State::from_app_data(&req)?;
+    let state = RestContext::from_app_data(&req)?;
     let rate = state.admit(&req, &principal).await?;
     let before = match query.cursor.as_deref().filter(|c| !c.is_empty()) {
         None => None,
@@ -239,7 +236,7 @@ async fn load(
     principal: &Principal,
     id: &str,
 ) -> Result<(StoredDesign, BeamRecord, Option<RateLimitStatus>), GatewayError> {
-    let state = State::from_app_data(req)?;
+    let state = RestContext::from_app_data(req)?;
     let rate = state.admit(req, principal).await?;
     let not_found = || GatewayError::NotFound(format!("no design {id}"));
     let id: Uuid = id.parse().map_err(|_| not_found())?;
@@ -295,39 +292,6 @@ pub fn with_rate(mut response: HttpResponse, rate: Option<RateLimitStatus>) -> H
         rate.write_headers(response.headers_mut());
     }
     response
-}
-
-/// What these routes read from app data.
-pub struct State {
-    settings: web::Data<Settings>,
-    defaults: web::Data<DesignDefaults>,
-    metrics: web::Data<Metrics>,
-    rest_limit: web::Data<RestRateLimit>,
-    /// The broker holding the designs store.
-    pub broker: web::Data<Broker>,
-}
-
-impl State {
-    /// The state from `req`'s app data.
-    pub fn from_app_data(req: &HttpRequest) -> Result<Self, GatewayError> {
-        Ok(Self {
-            settings: app_data(req)?,
-            defaults: app_data(req)?,
-            metrics: app_data(req)?,
-            rest_limit: app_data(req)?,
-            broker: app_data(req)?,
-        })
-    }
-
-    /// The caller's REST rate budget.
-    pub async fn admit(
-        &self,
-        req: &HttpRequest,
-        principal: &Principal,
-    ) -> Result<Option<RateLimitStatus>, GatewayError> {
-        let peer = req.peer_addr().map(|a| a.ip());
-        self.rest_limit.admit(principal, peer, &self.metrics).await
-    }
 }
 
 /// The `save` flag of a design request body, and the body without it (the beam object).

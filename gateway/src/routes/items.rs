@@ -14,7 +14,8 @@ use broker::{BatchItem, BatchState};
 use protocol::{BatchId, BeamRecord, StoredEvent, StoredObject};
 use serde_json::json;
 
-use super::designs::{Drawing, State, drawing_response, rebuild, with_rate};
+use super::context::RestContext;
+use super::designs::{Drawing, drawing_response, rebuild, with_rate};
 use crate::GatewayError;
 use crate::auth::{Authenticated, Principal};
 use crate::batch::access::parse_id;
@@ -115,7 +116,7 @@ async fn load(
     (raw_id, raw_index): &(String, String),
 ) -> Result<Item, GatewayError> {
     let id = parse_id(raw_id)?;
-    let state = State::from_app_data(req)?;
+    let state = RestContext::from_app_data(req)?;
     let batch = authorize(&state.broker, principal, id).await?;
     let rate = state.admit(req, principal).await?;
     let index: u32 = raw_index.parse().map_err(|_| {

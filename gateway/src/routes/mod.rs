@@ -4,6 +4,7 @@
 pub mod batches;
 pub mod body;
 pub mod config;
+pub mod context;
 pub mod design;
 pub mod designs;
 pub mod events;

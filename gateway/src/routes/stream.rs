@@ -6,7 +6,8 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use protocol::Position;
 
-use super::batches::{BatchContext, accept};
+use super::batches::accept;
+use super::context::RestContext;
 use crate::GatewayError;
 use crate::auth::Authenticated;
 use crate::batch::access::parse_id;
@@ -19,7 +20,7 @@ pub async fn submit_and_stream(
     req: HttpRequest,
     Authenticated(principal): Authenticated,
     payload: web::Payload,
-    batches: BatchContext,
+    batches: RestContext,
     ctx: SseContext,
 ) -> Result<HttpResponse, GatewayError> {
     let (accepted, _rate) = accept(&req, &principal, payload, &batches).await?;

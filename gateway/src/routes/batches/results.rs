@@ -14,12 +14,12 @@ use protocol::{BatchId, Epoch};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::BatchContext;
 use crate::GatewayError;
 use crate::auth::Authenticated;
 use crate::batch::access::parse_id;
 use crate::batch::authorize;
 use crate::batch::results::{DEFAULT_PAGE, MAX_PAGE, page};
+use crate::routes::context::RestContext;
 
 /// The query of a results request.
 #[derive(Debug, Deserialize)]
@@ -34,7 +34,7 @@ pub async fn results(
     req: HttpRequest,
     Authenticated(principal): Authenticated,
     path: web::Path<String>,
-    ctx: BatchContext,
+    ctx: RestContext,
 ) -> Result<HttpResponse, GatewayError> {
     let id = parse_id(&path)?;
     let query = web::Query::<ResultsQuery>::from_query(req.query_string())
@@ -74,7 +74,7 @@ pub async fn results(
 pub async fn results_csv(
     Authenticated(principal): Authenticated,
     path: web::Path<String>,
-    ctx: BatchContext,
+    ctx: RestContext,
 ) -> Result<HttpResponse, GatewayError> {
     let id = parse_id(&path)?;
     let state = authorize(&ctx.broker, &principal, id).await?;
