@@ -39,6 +39,18 @@ impl Raw {
         }
     }
 
+    /// Connected, upgraded on `/ws/design/{session}` with a header token, past the ack.
+    async fn upgraded(app: &TestApp, session: &str) -> Self {
+        let mut raw = Self::connect(app).await;
+        let path = format!("/ws/design/{session}");
+        raw.write(&upgrade_request(&path, &token("u-raw", "design")))
+            .await;
+        let head = raw.response_head().await;
+        assert!(head.starts_with("HTTP/1.1 101"), "{head}");
+        assert_eq!(raw.json().await["type"], "connection_ack");
+        raw
+    }
+
     async fn write(&mut self, bytes: &[u8]) {
         timeout(BOUND, self.stream.write_all(bytes))
             .await
@@ -173,14 +185,7 @@ async fn a_frame_sent_with_the_upgrade_request_is_served_after_the_ack() {
 #[actix_web::test]
 async fn a_frame_cut_into_pieces_is_put_back_together() {
     let app = spawn_app().await;
-    let mut raw = Raw::connect(&app).await;
-    raw.write(&upgrade_request(
-        "/ws/design/raw-2",
-        &token("u-raw", "design"),
-    ))
-    .await;
-    assert!(raw.response_head().await.starts_with("HTTP/1.1 101"));
-    assert_eq!(raw.json().await["type"], "connection_ack");
+    let mut raw = Raw::upgraded(&app, "raw-2").await;
 
     let frame = client_frame(0x1, DESIGN.as_bytes());
     // Header split from its length, mask split from the payload, payload in two.
@@ -203,14 +208,7 @@ async fn a_frame_cut_into_pieces_is_put_back_together() {
 #[actix_web::test]
 async fn a_client_close_is_answered_with_1000_and_the_stream_ends() {
     let app = spawn_app().await;
-    let mut raw = Raw::connect(&app).await;
-    raw.write(&upgrade_request(
-        "/ws/design/raw-3",
-        &token("u-raw", "design"),
-    ))
-    .await;
-    assert!(raw.response_head().await.starts_with("HTTP/1.1 101"));
-    assert_eq!(raw.json().await["type"], "connection_ack");
+    let mut raw = Raw::upgraded(&app, "raw-3").await;
 
     // A ping is answered with the same bytes.
     raw.write(&client_frame(0x9, b"are you there")).await;
