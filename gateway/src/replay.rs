@@ -1,5 +1,5 @@
 //! A resuming client's replay from channel history, read one page at a time at the client's
-//! own pace. The hub replays a gap into a client's outbound queue all at once, which is right
+//! own pace (the next page is read while the caller writes the current one). The hub replays a gap into a client's outbound queue all at once, which is right
 //! for the few publications that arrive while a subscription is made, but a client back after
 //! a long gap (thousands of batch results, about 1 KB each once expanded) would overflow any
 //! bounded queue and be cut again, forever. So SSE streams and WebSocket `subscribe` walk the
@@ -10,12 +10,16 @@
 //! the gateway's `RESUME_MAX_GAP` is not replayed: the client is told `recovered: false` and
 //! reloads what it missed over REST (`GET /api/v1/batches/{id}/results`).
 
-use broker::{Broker, BrokerError};
+use broker::{Broker, BrokerError, History};
 use bytes::Bytes;
 use protocol::{Channel, Position};
+use tokio_util::task::AbortOnDropHandle;
 
-/// Publications read per history page.
-pub const PAGE: usize = 500;
+/// Publications read per history page: one Redis call each. Fewer, larger calls cost Redis
+/// less per publication (each call seeks its start in the stream) and put fewer round trips on
+/// a long replay; the SSE stream writes a page in smaller chunks, the WebSocket one frame at a
+/// time. A page of batch results is ~130 KB as stored.
+pub const PAGE: usize = 2000;
 
 /// Where a replay stands.
 #[derive(Debug)]
@@ -23,6 +27,10 @@ pub struct Replay {
     broker: Broker,
     channel: Channel,
     at: Position,
+    /// The next page's read, started when the previous page was handed out (a replay far
+    /// behind is a chain of pages: reading the next one while the caller writes this one keeps
+    /// Redis's time off the stream's critical path). Dropping the replay aborts it.
+    ahead: Option<AbortOnDropHandle<Result<History, BrokerError>>>,
 }
 
 /// One page of a replay.
@@ -51,6 +59,7 @@ impl Replay {
             broker,
             channel,
             at: since,
+            ahead: None,
         }
     }
 
@@ -85,10 +94,19 @@ impl Replay {
 
     /// A page and the channel's position at the time of the read.
     async fn read(&mut self) -> Result<(Page, Position), BrokerError> {
-        let history = self
-            .broker
-            .history(&self.channel, Some(&self.at), PAGE)
-            .await?;
+        let read_ahead = match self.ahead.take() {
+            Some(ahead) => ahead.await.ok(),
+            None => None,
+        };
+        let history = match read_ahead {
+            Some(history) => history?,
+            // Nothing read ahead (or its task was lost): read now.
+            None => {
+                self.broker
+                    .history(&self.channel, Some(&self.at), PAGE)
+                    .await?
+            }
+        };
         let head = history.position;
         if !history.recovered {
             self.at = head.clone();
@@ -110,6 +128,13 @@ impl Replay {
         let at_head = publications.is_empty() || publications_reach(&publications, &head);
         if let Some((last, _)) = publications.last() {
             self.at = last.clone();
+        }
+        if !at_head {
+            let (broker, channel, at) =
+                (self.broker.clone(), self.channel.clone(), self.at.clone());
+            self.ahead = Some(AbortOnDropHandle::new(tokio::spawn(async move {
+                broker.history(&channel, Some(&at), PAGE).await
+            })));
         }
         let page = Page::Read {
             publications,

@@ -25,18 +25,31 @@ use crate::params::ParsedBeam;
 use crate::result::DesignResult;
 use crate::validation::{ValidationError, unknown_field_message};
 
-/// Splits CSV text into rows of cells; `Err` names the 1-based line of an unclosed quote.
-fn rows(text: &str) -> Result<Vec<Vec<String>>, ValidationError> {
+/// Splits CSV text into rows of cells and hands each row to `row` as it is read (one row's
+/// buffers are reused for the next: a million-row batch is never held as strings); `Err`
+/// names the 1-based line of an unclosed quote (rows before it were already handed out).
+fn for_each_row(text: &str, mut row_fn: impl FnMut(&[String])) -> Result<(), ValidationError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut rows = Vec::new();
-    let (mut row, mut cell) = (Vec::new(), String::new());
+    // `row[..used]` are this row's cells; the strings past `used` keep their capacity.
+    let (mut row, mut used, mut cell) = (Vec::<String>::new(), 0usize, String::new());
     let (mut quoted, mut was_quoted, mut line, mut quote_line) = (false, false, 1usize, 0usize);
+    let finish_cell =
+        |cell: &mut String, was_quoted: &mut bool, row: &mut Vec<String>, used: &mut usize| {
+            let value = if *was_quoted {
+                cell.as_str()
+            } else {
+                cell.trim()
+            };
+            if *used == row.len() {
+                row.push(String::new());
+            }
+            row[*used].clear();
+            row[*used].push_str(value);
+            *used += 1;
+            cell.clear();
+            *was_quoted = false;
+        };
     let mut chars = text.chars().peekable();
-    let finish_cell = |cell: &mut String, was_quoted: &mut bool, row: &mut Vec<String>| {
-        let c = std::mem::take(cell);
-        row.push(if *was_quoted { c } else { c.trim().to_owned() });
-        *was_quoted = false;
-    };
     while let Some(c) = chars.next() {
         match (quoted, c) {
             (true, '"') if chars.peek() == Some(&'"') => {
@@ -52,15 +65,15 @@ fn rows(text: &str) -> Result<Vec<Vec<String>>, ValidationError> {
                 (quoted, was_quoted, quote_line) = (true, true, line);
                 cell.clear();
             }
-            (false, ',') => finish_cell(&mut cell, &mut was_quoted, &mut row),
+            (false, ',') => finish_cell(&mut cell, &mut was_quoted, &mut row, &mut used),
             (false, '\r') if chars.peek() == Some(&'\n') => {}
             (false, '\n') => {
                 line += 1;
-                finish_cell(&mut cell, &mut was_quoted, &mut row);
-                if !(row.len() == 1 && row[0].is_empty()) {
-                    rows.push(std::mem::take(&mut row));
+                finish_cell(&mut cell, &mut was_quoted, &mut row, &mut used);
+                if !(used == 1 && row[0].is_empty()) {
+                    row_fn(&row[..used]);
                 }
-                row.clear();
+                used = 0;
             }
             (false, c) => cell.push(c),
         }
@@ -71,11 +84,11 @@ fn rows(text: &str) -> Result<Vec<Vec<String>>, ValidationError> {
             format!("quote opened on line {quote_line} is never closed"),
         ));
     }
-    finish_cell(&mut cell, &mut was_quoted, &mut row);
-    if !(row.len() == 1 && row[0].is_empty()) {
-        rows.push(row);
+    finish_cell(&mut cell, &mut was_quoted, &mut row, &mut used);
+    if !(used == 1 && row[0].is_empty()) {
+        row_fn(&row[..used]);
     }
-    Ok(rows)
+    Ok(())
 }
 
 /// A cell as the JSON value the beam reader expects; `Err` is the message for a bad notation.
@@ -121,30 +134,41 @@ fn cell_value(field: &str, cell: &str) -> Result<Value, String> {
 /// Reads a CSV batch: one [`ParsedBeam`] per data row (each with its own errors), or the
 /// errors of the header or of the file's structure (those have no `index`).
 pub fn parse_beams(text: &str) -> Result<Vec<ParsedBeam>, Vec<ValidationError>> {
-    let rows = rows(text).map_err(|e| vec![e])?;
-    let Some((header, data)) = rows.split_first() else {
+    let mut header: Option<Vec<String>> = None;
+    let mut header_errors = Vec::new();
+    let mut beams = Vec::new();
+    for_each_row(text, |row| match &header {
+        None => {
+            header_errors = row
+                .iter()
+                .filter(|h| !BEAM_FIELDS.contains(&h.as_str()) && h.as_str() != "moment")
+                .map(|h| {
+                    ValidationError::new(
+                        h.clone(),
+                        format!(
+                            "unknown CSV column; {}",
+                            unknown_field_message(h, &BEAM_FIELDS)
+                        ),
+                    )
+                })
+                .collect();
+            header = Some(row.to_vec());
+        }
+        // Rows are read only under a valid header.
+        Some(_) if !header_errors.is_empty() => {}
+        Some(header) => beams.push(parse_row(header, row)),
+    })
+    .map_err(|e| vec![e])?;
+    if header.is_none() {
         return Err(vec![ValidationError::new(
             "csv",
             "empty: a header row of field names is required",
         )]);
-    };
-    let header_errors: Vec<ValidationError> = header
-        .iter()
-        .filter(|h| !BEAM_FIELDS.contains(&h.as_str()) && h.as_str() != "moment")
-        .map(|h| {
-            ValidationError::new(
-                h.clone(),
-                format!(
-                    "unknown CSV column; {}",
-                    unknown_field_message(h, &BEAM_FIELDS)
-                ),
-            )
-        })
-        .collect();
+    }
     if !header_errors.is_empty() {
         return Err(header_errors);
     }
-    Ok(data.iter().map(|row| parse_row(header, row)).collect())
+    Ok(beams)
 }
 
 fn parse_row(header: &[String], row: &[String]) -> ParsedBeam {

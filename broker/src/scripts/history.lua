@@ -33,10 +33,18 @@ if limit <= 0 then return out end
 -- Start at the entry holding since + 1: the last entry whose first offset is <= since + 1.
 local start = redis.call('XREVRANGE', KEYS[2], '0-' .. (since + 1), '-', 'COUNT', 1)
 local from = '0-' .. (since + 1)
-if #start == 1 then from = start[1][1] end
+-- Entries to fetch per XRANGE: enough for the page at the starting entry's size (a batch entry
+-- holds a slice of results, a session entry one), so a page does not copy into Lua the
+-- payloads of entries it will not return.
+local per_entry = 1
+if #start == 1 then
+  from = start[1][1]
+  per_entry = math.max(1, #start[1][2] / 2)
+end
+local count = math.min(16, math.floor(limit / per_entry) + 1)
 local taken = 0
 while taken < limit do
-  local entries = redis.call('XRANGE', KEYS[2], from, '+', 'COUNT', 16)
+  local entries = redis.call('XRANGE', KEYS[2], from, '+', 'COUNT', count)
   if #entries == 0 then break end
   for _, e in ipairs(entries) do
     local base = tonumber(string.sub(e[1], 3))

@@ -27,6 +27,10 @@ const CALL_TIMEOUT: Duration = Duration::from_secs(3);
 const RETRY_PAUSE: Duration = Duration::from_millis(250);
 /// Live frames written in one response chunk at most.
 const LIVE_BATCH: usize = 256;
+/// History events written in one response chunk at most: a history page (up to
+/// `replay::PAGE` results, ~1.4 KB each as events) is written in several chunks, so a
+/// replaying stream holds at most ~0.7 MB of formatted events at a time.
+const REPLAY_BATCH: usize = 500;
 
 /// Where the stream stands.
 enum Phase {
@@ -75,6 +79,11 @@ pub struct BatchStream {
     /// Joined the hub and nothing taken from the queue yet: an overflow now comes from the
     /// hub's replay of what landed while we joined, not from a slow client.
     just_joined: bool,
+    /// The history page being written (`backlog[next..]` still to go) and whether it reached
+    /// the channel's head.
+    backlog: Vec<(Position, Bytes)>,
+    next: usize,
+    backlog_at_head: bool,
 }
 
 impl BatchStream {
@@ -111,6 +120,9 @@ impl BatchStream {
             opening,
             check_gap,
             just_joined: false,
+            backlog: Vec::new(),
+            next: 0,
+            backlog_at_head: false,
             ctx,
         }
     }
@@ -133,8 +145,12 @@ impl BatchStream {
         }
     }
 
-    /// One page of history (the first one checks the gap is replayable).
+    /// The next events of the history page in hand, or the next page of history (the first
+    /// one checks the gap is replayable).
     async fn replay(&mut self, mut replay: Replay, out: &mut Vec<u8>) -> Phase {
+        if self.next < self.backlog.len() {
+            return self.write_backlog(replay, out);
+        }
         let max_gap = self.ctx.settings.streams.resume_max_gap;
         let check_gap = self.check_gap;
         let read = async {
@@ -154,12 +170,8 @@ impl BatchStream {
                 at_head,
                 ..
             })) => {
-                let ended = self.write_stored(&publications, out);
-                match (ended, at_head) {
-                    (true, _) => Phase::Done,
-                    (false, true) => Phase::Joining,
-                    (false, false) => Phase::Replaying(replay),
-                }
+                (self.backlog, self.next, self.backlog_at_head) = (publications, 0, at_head);
+                self.write_backlog(replay, out)
             }
             Ok(Ok(Page::Lost { head })) => {
                 tracing::info!(job_id = %self.id, from = %self.at, %head, "resume not recoverable");
@@ -168,6 +180,24 @@ impl BatchStream {
                 Phase::Joining
             }
             Ok(Err(_)) | Err(_) => self.pause(out, Phase::Replaying(replay)).await,
+        }
+    }
+
+    /// Writes the next events of the page in hand; where the stream goes after them.
+    fn write_backlog(&mut self, replay: Replay, out: &mut Vec<u8>) -> Phase {
+        let backlog = std::mem::take(&mut self.backlog);
+        let end = backlog.len().min(self.next + REPLAY_BATCH);
+        let ended = self.write_stored(&backlog[self.next..end], out);
+        self.next = end;
+        let drained = end == backlog.len();
+        self.backlog = if drained { Vec::new() } else { backlog };
+        match (ended, drained, self.backlog_at_head) {
+            (true, _, _) => {
+                self.backlog.clear();
+                Phase::Done
+            }
+            (false, true, true) => Phase::Joining,
+            (false, _, _) => Phase::Replaying(replay),
         }
     }
 

@@ -148,6 +148,9 @@ async fn run(args: &Args) -> anyhow::Result<serde_json::Value> {
         "beams": args.beams,
         "body_bytes": body.len(),
         "seconds": elapsed.as_secs_f64(),
+        // Submission (upload, validation of every row, queueing) against streaming.
+        "start_event_after_seconds": tally.started_at.map(|t| (t - started).as_secs_f64()),
+        "first_result_after_seconds": tally.first_result_at.map(|t| (t - started).as_secs_f64()),
         "beams_per_second": args.beams as f64 / elapsed.as_secs_f64(),
         "terminal": tally.terminal,
         "results": tally.results,

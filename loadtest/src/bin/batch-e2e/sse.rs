@@ -27,6 +27,10 @@ pub(crate) struct Tally {
     pub(crate) job_id: Option<String>,
     /// `complete` or `cancelled` once it arrived.
     pub(crate) terminal: Option<String>,
+    /// When the `start` event arrived (the batch was accepted and queued).
+    pub(crate) started_at: Option<std::time::Instant>,
+    /// When the first `design_result` (or `error`) event arrived.
+    pub(crate) first_result_at: Option<std::time::Instant>,
     partial: Vec<u8>,
     event: Vec<u8>,
 }
@@ -46,6 +50,8 @@ impl Tally {
             last_id: None,
             job_id: None,
             terminal: None,
+            started_at: None,
+            first_result_at: None,
             partial: Vec::new(),
             event: Vec::new(),
         }
@@ -92,6 +98,8 @@ impl Tally {
     fn data(&mut self, data: &[u8]) {
         match self.event.as_slice() {
             b"design_result" => {
+                self.first_result_at
+                    .get_or_insert_with(std::time::Instant::now);
                 self.results += 1;
                 self.mark(number_after(data, b"\"index\":"));
             }
@@ -100,7 +108,10 @@ impl Tally {
                 self.mark(number_after(data, b"\"beam_index\":"));
             }
             b"progress" => self.progress += 1,
-            b"start" => self.job_id = string_after(data, b"\"job_id\":\""),
+            b"start" => {
+                self.started_at.get_or_insert_with(std::time::Instant::now);
+                self.job_id = string_after(data, b"\"job_id\":\"");
+            }
             b"complete" | b"cancelled" => {
                 self.terminal = Some(String::from_utf8_lossy(&self.event).into_owned());
             }
