@@ -34,39 +34,78 @@ pub fn validate(
     beams: &[ParsedBeam],
     config: &DesignConfig,
 ) -> Result<Vec<BeamRecord>, Vec<ValidationError>> {
-    if beams.is_empty() {
-        return Err(vec![ValidationError::new(
-            "beams",
-            "a batch needs at least one beam",
-        )]);
+    let mut validation = Validation::new(config, beams.len());
+    for beam in beams {
+        validation.push(beam);
     }
-    let mut records = Vec::with_capacity(beams.len());
-    let mut errors = Vec::new();
-    let mut unreported = 0usize;
-    for (index, beam) in (0u64..).zip(beams) {
-        match beam.validate(config) {
-            Ok(valid) => records.push(valid.record),
+    validation.finish()
+}
+
+/// [`validate`] one beam at a time, for a batch read row by row (it never holds every parsed
+/// beam at once): rows are indexed in the order they are pushed.
+#[derive(Debug)]
+pub struct Validation<'c> {
+    config: &'c DesignConfig,
+    records: Vec<BeamRecord>,
+    errors: Vec<ValidationError>,
+    unreported: usize,
+    index: u64,
+}
+
+impl<'c> Validation<'c> {
+    /// A validation with `config`'s defaults, with room for `expected` records.
+    pub fn new(config: &'c DesignConfig, expected: usize) -> Self {
+        Self {
+            config,
+            records: Vec::with_capacity(expected),
+            errors: Vec::new(),
+            unreported: 0,
+            index: 0,
+        }
+    }
+
+    /// Validates the next row.
+    pub fn push(&mut self, beam: &ParsedBeam) {
+        match beam.validate(self.config) {
+            Ok(valid) => self.records.push(valid.record),
             Err(row) => {
                 for e in row {
-                    if errors.len() < MAX_REPORTED_ERRORS {
-                        errors.push(e.at(index));
+                    if self.errors.len() < MAX_REPORTED_ERRORS {
+                        self.errors.push(e.at(self.index));
                     } else {
-                        unreported += 1;
+                        self.unreported += 1;
                     }
                 }
             }
         }
+        self.index += 1;
     }
-    if unreported > 0 {
-        errors.push(ValidationError::new(
-            "batch",
-            format!("{unreported} more errors not listed"),
-        ));
+
+    /// Rows pushed so far.
+    pub fn rows(&self) -> u64 {
+        self.index
     }
-    if errors.is_empty() {
-        Ok(records)
-    } else {
-        Err(errors)
+
+    /// The records to queue, or every row's errors (at most [`MAX_REPORTED_ERRORS`], then one
+    /// line counting the rest); an empty batch is an error.
+    pub fn finish(mut self) -> Result<Vec<BeamRecord>, Vec<ValidationError>> {
+        if self.index == 0 {
+            return Err(vec![ValidationError::new(
+                "beams",
+                "a batch needs at least one beam",
+            )]);
+        }
+        if self.unreported > 0 {
+            self.errors.push(ValidationError::new(
+                "batch",
+                format!("{} more errors not listed", self.unreported),
+            ));
+        }
+        if self.errors.is_empty() {
+            Ok(self.records)
+        } else {
+            Err(self.errors)
+        }
     }
 }
 

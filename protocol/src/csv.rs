@@ -134,9 +134,21 @@ fn cell_value(field: &str, cell: &str) -> Result<Value, String> {
 /// Reads a CSV batch: one [`ParsedBeam`] per data row (each with its own errors), or the
 /// errors of the header or of the file's structure (those have no `index`).
 pub fn parse_beams(text: &str) -> Result<Vec<ParsedBeam>, Vec<ValidationError>> {
+    let mut beams = Vec::new();
+    read_beams(text, |beam| beams.push(beam))?;
+    Ok(beams)
+}
+
+/// [`parse_beams`] handing each beam to `each` as its row is read (in row order), so a large
+/// batch is never held as parsed beams; the rows read, or the errors of the header or of the
+/// file's structure (then `each` may have seen the rows before an unclosed quote).
+pub fn read_beams(
+    text: &str,
+    mut each: impl FnMut(ParsedBeam),
+) -> Result<u64, Vec<ValidationError>> {
     let mut header: Option<Vec<String>> = None;
     let mut header_errors = Vec::new();
-    let mut beams = Vec::new();
+    let mut rows = 0u64;
     for_each_row(text, |row| match &header {
         None => {
             header_errors = row
@@ -156,7 +168,10 @@ pub fn parse_beams(text: &str) -> Result<Vec<ParsedBeam>, Vec<ValidationError>> 
         }
         // Rows are read only under a valid header.
         Some(_) if !header_errors.is_empty() => {}
-        Some(header) => beams.push(parse_row(header, row)),
+        Some(header) => {
+            rows += 1;
+            each(parse_row(header, row));
+        }
     })
     .map_err(|e| vec![e])?;
     if header.is_none() {
@@ -168,7 +183,7 @@ pub fn parse_beams(text: &str) -> Result<Vec<ParsedBeam>, Vec<ValidationError>> 
     if !header_errors.is_empty() {
         return Err(header_errors);
     }
-    Ok(beams)
+    Ok(rows)
 }
 
 fn parse_row(header: &[String], row: &[String]) -> ParsedBeam {
