@@ -7,8 +7,8 @@
 //! not settings), a second task, and a channel and two copies per outbound frame. Here one task
 //! owns the stream; an idle connection holds no buffer at all (it waits for readiness without
 //! one; the buffer a read allocates is reused while the client is active and dropped after a
-//! quiet heartbeat interval); an outbound frame is one vectored write of a stack-built header and the payload
-//! (the very `ByteString` the hub shared between every subscriber), with no copy.
+//! quiet heartbeat interval); an outbound frame is one vectored write of a stack-built header
+//! and the payload (the very `ByteString` the hub shared between every subscriber), no copy.
 
 use std::future::poll_fn;
 use std::io::{self, IoSlice};
