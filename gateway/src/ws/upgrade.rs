@@ -62,7 +62,7 @@ pub async fn serve(
                 let status = response.status();
                 if let Some((io, read_buf)) = respond(framed, response, &request_id).await {
                     let socket = Socket::new(io, read_buf, ctx.settings.limits.max_frame_bytes);
-                    // Tied to this worker's thread, like the socket: the task runs on its local set.
+                    // Tied to this worker's thread, like the socket: it runs on its local set.
                     let tasks = ctx.tasks.clone();
                     tasks.spawn_local(Connection::serve(ctx.clone(), handshake, socket));
                 }
