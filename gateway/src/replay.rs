@@ -1,10 +1,11 @@
 //! A resuming client's replay from channel history, read one page at a time at the client's
 //! own pace (the next page is read while the caller writes the current one). The hub replays a
-//! gap into a client's outbound queue all at once, which is right for the few publications that arrive while a subscription is made, but a client back after
-//! a long gap (thousands of batch results, about 1 KB each once expanded) would overflow any
-//! bounded queue and be cut again, forever. So SSE streams and WebSocket `subscribe` walk the
-//! history themselves, writing each page before reading the next, and hand over to the hub
-//! (subscribe with their position) only once they are at the channel's head.
+//! gap into a client's outbound queue all at once, which is right for the few publications that
+//! arrive while a subscription is made, but a client back after a long gap (thousands of batch
+//! results, about 1 KB each once expanded) would overflow any bounded queue and be cut again,
+//! forever. So SSE streams and WebSocket `subscribe` walk the history themselves, writing each
+//! page before they take the next, and hand over to the hub (subscribe with their position)
+//! only once they are at the channel's head.
 //!
 //! A gap that history no longer covers (epoch changed, entries expired) or that is longer than
 //! the gateway's `RESUME_MAX_GAP` is not replayed: the client is told `recovered: false` and
