@@ -6,6 +6,7 @@
 //! `connection_ack` is written, and hands each design result to the hub for the session's
 //! other connections.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -17,6 +18,7 @@ mod ack;
 mod channels;
 mod follow;
 mod save;
+use futures_util::future::Either;
 use tokio::time::{Duration, Instant, MissedTickBehavior, interval_at, sleep_until, timeout};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
@@ -74,35 +76,83 @@ pub struct Connection {
 
 impl Connection {
     /// Admits the connection (first-message auth when needed), then serves it to the end.
-    pub async fn serve(ctx: WsContext, handshake: Handshake, mut socket: Socket) {
-        let session_id = handshake.session_id;
-        let admitted = match handshake.principal {
-            Some((principal, registration)) => Ok(Admitted {
+    ///
+    /// Written as futures built by plain functions (`async move` blocks over the arguments)
+    /// rather than `async fn`s: an `async fn` keeps a second copy of every argument it moves,
+    /// and these futures are what every idle connection holds (see `Connection::start`).
+    pub fn serve(
+        ctx: WsContext,
+        handshake: Handshake,
+        socket: Socket,
+    ) -> Either<impl Future<Output = ()>, impl Future<Output = ()>> {
+        let Handshake {
+            session_id,
+            principal,
+        } = handshake;
+        match principal {
+            // A token came with the upgrade: the connection is admitted already.
+            Some((principal, registration)) => Either::Left(Self::start(
+                ctx,
+                session_id,
                 principal,
                 registration,
-                request_id: None,
-                pending: None,
-            }),
-            None => handshake::admit(&ctx, &session_id, &mut socket).await,
-        };
-        match admitted {
-            Ok(admitted) => {
-                let span = tracing::info_span!("ws", conn_id = %admitted.registration.id,
-                    session = %session_id, user = %admitted.principal.user());
-                let connection = Self::new(
-                    ctx,
-                    session_id,
-                    admitted.principal,
-                    admitted.registration,
-                    socket,
-                );
-                connection
-                    .run(admitted.request_id, admitted.pending)
-                    .instrument(span)
-                    .await;
-            }
-            Err(refusal) => refuse(&ctx, socket, refusal).await,
+                socket,
+                None,
+                None,
+            )),
+            None => Either::Right(Self::admit_then_serve(ctx, session_id, socket)),
         }
+    }
+
+    /// First-message auth, then the connection (or its refusal).
+    #[expect(
+        clippy::manual_async_fn,
+        reason = "an async fn keeps a second copy of its arguments in every connection's future"
+    )]
+    fn admit_then_serve(
+        ctx: WsContext,
+        session_id: Arc<SessionId>,
+        mut socket: Socket,
+    ) -> impl Future<Output = ()> {
+        async move {
+            match handshake::admit(&ctx, &session_id, &mut socket).await {
+                Ok(admitted) => {
+                    let Admitted {
+                        principal,
+                        registration,
+                        request_id,
+                        pending,
+                    } = admitted;
+                    Self::start(
+                        ctx,
+                        session_id,
+                        principal,
+                        registration,
+                        socket,
+                        request_id,
+                        pending,
+                    )
+                    .await;
+                }
+                Err(refusal) => refuse(&ctx, socket, refusal).await,
+            }
+        }
+    }
+
+    /// An admitted connection served to the end, in its `ws` span.
+    fn start(
+        ctx: WsContext,
+        session_id: Arc<SessionId>,
+        principal: Principal,
+        registration: crate::registry::Registration,
+        socket: Socket,
+        ack_request_id: Option<RequestId>,
+        pending: Option<ByteString>,
+    ) -> impl Future<Output = ()> {
+        let span = tracing::info_span!("ws", conn_id = %registration.id,
+            session = %session_id, user = %principal.user());
+        let connection = Self::new(ctx, session_id, principal, registration, socket);
+        connection.run(ack_request_id, pending).instrument(span)
     }
 
     fn new(
@@ -131,7 +181,28 @@ impl Connection {
         }
     }
 
-    async fn run(mut self, ack_request_id: Option<RequestId>, pending: Option<ByteString>) {
+    /// Serves the connection, then ends it (`self` is held once, in the block).
+    #[expect(
+        clippy::manual_async_fn,
+        reason = "an async fn keeps a second copy of its arguments in every connection's future"
+    )]
+    fn run(
+        mut self,
+        ack_request_id: Option<RequestId>,
+        pending: Option<ByteString>,
+    ) -> impl Future<Output = ()> {
+        async move {
+            let flow = self.serve_loop(ack_request_id, pending).await;
+            Box::pin(self.finish(flow)).await;
+        }
+    }
+
+    /// The connection's life: the ack, the follows, then the loop; why it ended.
+    async fn serve_loop(
+        &mut self,
+        ack_request_id: Option<RequestId>,
+        pending: Option<ByteString>,
+    ) -> Flow {
         tracing::info!("connected");
         let mut flow = self.send(&self.ack(ack_request_id));
         // Boxed, like `finish` and channel requests: run once, they would otherwise size every
@@ -166,7 +237,7 @@ impl Connection {
                 biased;
                 () = &mut shutdown => self.on_shutdown(),
                 () = &mut expiry_timer, if expires => self.on_expiry(),
-                _ = heartbeat.tick() => self.on_heartbeat().await,
+                _ = heartbeat.tick() => Box::pin(self.on_heartbeat()).await,
                 frame = self.socket.recv() => self.on_frame(frame).await,
                 next = self.outbound.recv() => self.on_outbound(next).await,
             };
@@ -180,7 +251,7 @@ impl Connection {
                 flow = self.on_outbound(next).await;
             }
         }
-        Box::pin(self.finish(flow)).await;
+        flow
     }
 
     /// Queues a message; an overflow is noticed by the loop on its next turn.
@@ -207,11 +278,8 @@ impl Connection {
         self.last_seen = Instant::now();
         match message {
             Message::Text(text) => self.on_text(&text).await,
-            Message::Ping(bytes) => match within(WRITE_TIMEOUT, self.socket.pong(&bytes)).await {
-                Ok(Ok(())) => Flow::Continue,
-                Ok(Err(_)) => Flow::Gone,
-                Err(_) => Flow::Close(CloseCode::SlowConsumer, "socket write timed out".to_owned()),
-            },
+            // Boxed, like every rare path: its state would size every connection's task.
+            Message::Ping(bytes) => Box::pin(self.on_ping(bytes)).await,
             Message::Pong(_) => Flow::Continue,
             // The close handshake: answer with a close frame (RFC 6455 §5.5.1).
             Message::Close(_) => Flow::ClientClosed,
@@ -293,26 +361,49 @@ impl Connection {
                 );
             }
         };
-        let bytes = text.len() as u64;
-        // A socket that does not drain must not hide an overflow behind a long write.
-        let written = tokio::select! {
-            written = within(WRITE_TIMEOUT, self.socket.text(&text)) => written,
-            () = self.outbound.overflowed() => {
-                self.ctx.metrics.slow_consumer_closes.inc();
-                return Flow::Close(CloseCode::SlowConsumer, "outbound queue overflow".to_owned());
+        // Most frames go out at once; waiting for a full socket is the rare path, boxed so its
+        // state does not size every idle connection's task.
+        if self.socket.is_writing() {
+            let flow = Box::pin(self.finish_write()).await;
+            if !matches!(flow, Flow::Continue) {
+                return flow;
             }
+        }
+        match self.socket.try_text(&text) {
+            Ok(true) => {}
+            Ok(false) => {
+                let flow = Box::pin(self.finish_write()).await;
+                if !matches!(flow, Flow::Continue) {
+                    return flow;
+                }
+            }
+            Err(_) => return Flow::Gone,
+        }
+        self.ctx.metrics.messages_out.inc();
+        self.ctx.metrics.bytes_out.inc_by(text.len() as u64);
+        Flow::Continue
+    }
+
+    /// Waits for the socket to take the rest of a frame, within the write timeout; an overflow
+    /// meanwhile wins (a socket that does not drain must not hide it behind a long write).
+    async fn finish_write(&mut self) -> Flow {
+        let reason = tokio::select! {
+            written = within(WRITE_TIMEOUT, self.socket.flush()) => match written {
+                Ok(Ok(())) => return Flow::Continue,
+                Ok(Err(_)) => return Flow::Gone,
+                Err(_) => "socket write timed out",
+            },
+            () = self.outbound.overflowed() => "outbound queue overflow",
         };
-        match written {
-            Err(_) => {
-                self.ctx.metrics.slow_consumer_closes.inc();
-                Flow::Close(CloseCode::SlowConsumer, "socket write timed out".to_owned())
-            }
+        self.ctx.metrics.slow_consumer_closes.inc();
+        Flow::Close(CloseCode::SlowConsumer, reason.to_owned())
+    }
+
+    async fn on_ping(&mut self, bytes: bytes::Bytes) -> Flow {
+        match within(WRITE_TIMEOUT, self.socket.pong(&bytes)).await {
+            Ok(Ok(())) => Flow::Continue,
             Ok(Err(_)) => Flow::Gone,
-            Ok(Ok(())) => {
-                self.ctx.metrics.messages_out.inc();
-                self.ctx.metrics.bytes_out.inc_by(bytes);
-                Flow::Continue
-            }
+            Err(_) => Flow::Close(CloseCode::SlowConsumer, "socket write timed out".to_owned()),
         }
     }
 

@@ -139,6 +139,44 @@ impl Socket {
         }
     }
 
+    /// Whether a frame is partly written (finish it with [`Socket::flush`]).
+    pub fn is_writing(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// Starts one text frame and writes what the socket takes at once, without waiting:
+    /// `Ok(true)` when all of it went out (the usual case), `Ok(false)` when the rest waits
+    /// for [`Socket::flush`]. Nothing may be partly written ([`Socket::is_writing`]).
+    pub fn try_text(&mut self, text: &ByteString) -> io::Result<bool> {
+        if self.broken || self.pending.is_some() {
+            return Err(io::ErrorKind::BrokenPipe.into());
+        }
+        let payload = text.as_bytes().clone();
+        let mut head = [0u8; 10];
+        let head_len = frame_header(&mut head, OPCODE_TEXT, payload.len());
+        let written = match self
+            .io
+            .try_write_vectored(&[IoSlice::new(&head[..head_len]), IoSlice::new(&payload)])
+        {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => 0,
+            Err(e) => {
+                self.broken = true;
+                return Err(e);
+            }
+        };
+        if written == head_len + payload.len() {
+            return Ok(true);
+        }
+        self.pending = Some(Pending {
+            head,
+            head_len,
+            payload,
+            written,
+        });
+        Ok(false)
+    }
+
     /// Writes one text frame (first finishing one cut short, if any). Cancel-safe.
     pub async fn text(&mut self, text: &ByteString) -> io::Result<()> {
         self.write_frame(OPCODE_TEXT, text.as_bytes().clone()).await
@@ -182,7 +220,8 @@ impl Socket {
     pub async fn linger(mut self) {
         let io = &mut self.io;
         let _ = timeout(LINGER, async move {
-            let mut sink = [0u8; 512];
+            // Small: it lives in every lingering close's future.
+            let mut sink = [0u8; 64];
             while matches!(io.read(&mut sink).await, Ok(n) if n > 0) {}
         })
         .await;
@@ -205,7 +244,7 @@ impl Socket {
     /// Writes what is left of the frame in progress: the header and the payload together, in
     /// as few system calls as the socket allows (one, unless its send buffer is full).
     /// Cancel-safe: progress is recorded after every write.
-    async fn flush(&mut self) -> io::Result<()> {
+    pub async fn flush(&mut self) -> io::Result<()> {
         if self.broken {
             return Err(io::ErrorKind::BrokenPipe.into());
         }
