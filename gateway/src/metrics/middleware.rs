@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::Method;
+use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{Error, web};
 
@@ -25,7 +25,7 @@ pub async fn record_http(
     let route = req
         .match_pattern()
         .unwrap_or_else(|| UNMATCHED_ROUTE.to_owned());
-    let method = method_label(req.method());
+    let method = req.method().clone();
     let started = Instant::now();
     let result = next.call(req).await;
     if let Some(metrics) = metrics {
@@ -33,16 +33,29 @@ pub async fn record_http(
             Ok(response) => response.status(),
             Err(error) => error.as_response_error().status_code(),
         };
-        metrics
-            .http_requests
-            .with_label_values(&[method, &route, status.as_str()])
-            .inc();
-        metrics
-            .http_seconds
-            .with_label_values(&[method, &route])
-            .observe(started.elapsed().as_secs_f64());
+        observe(&metrics, &method, &route, status, started);
     }
     result
+}
+
+/// Counts one served request and records its duration (also for the WebSocket upgrades that
+/// actix-http hands over before the app and its middleware).
+pub fn observe(
+    metrics: &Metrics,
+    method: &Method,
+    route: &str,
+    status: StatusCode,
+    started: Instant,
+) {
+    let method = method_label(method);
+    metrics
+        .http_requests
+        .with_label_values(&[method, route, status.as_str()])
+        .inc();
+    metrics
+        .http_seconds
+        .with_label_values(&[method, route])
+        .observe(started.elapsed().as_secs_f64());
 }
 
 /// Standard methods by name; anything else as `other` (bounded cardinality).

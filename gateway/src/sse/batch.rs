@@ -185,17 +185,15 @@ impl BatchStream {
 
     /// Writes the next events of the page in hand; where the stream goes after them.
     fn write_backlog(&mut self, replay: Replay, out: &mut Vec<u8>) -> Phase {
-        let backlog = std::mem::take(&mut self.backlog);
-        let end = backlog.len().min(self.next + REPLAY_BATCH);
-        let ended = self.write_stored(&backlog[self.next..end], out);
-        self.next = end;
-        let drained = end == backlog.len();
-        self.backlog = if drained { Vec::new() } else { backlog };
+        let page = std::mem::take(&mut self.backlog);
+        let end = page.len().min(self.next + REPLAY_BATCH);
+        let ended = self.write_stored(&page[self.next..end], out);
+        let drained = end == page.len();
+        if !(ended || drained) {
+            (self.backlog, self.next) = (page, end);
+        }
         match (ended, drained, self.backlog_at_head) {
-            (true, _, _) => {
-                self.backlog.clear();
-                Phase::Done
-            }
+            (true, _, _) => Phase::Done,
             (false, true, true) => Phase::Joining,
             (false, _, _) => Phase::Replaying(replay),
         }

@@ -363,12 +363,6 @@ impl Connection {
         };
         // Most frames go out at once; waiting for a full socket is the rare path, boxed so its
         // state does not size every idle connection's task.
-        if self.socket.is_writing() {
-            let flow = Box::pin(self.finish_write()).await;
-            if !matches!(flow, Flow::Continue) {
-                return flow;
-            }
-        }
         match self.socket.try_text(&text) {
             Ok(true) => {}
             Ok(false) => {
@@ -400,11 +394,7 @@ impl Connection {
     }
 
     async fn on_ping(&mut self, bytes: bytes::Bytes) -> Flow {
-        match within(WRITE_TIMEOUT, self.socket.pong(&bytes)).await {
-            Ok(Ok(())) => Flow::Continue,
-            Ok(Err(_)) => Flow::Gone,
-            Err(_) => Flow::Close(CloseCode::SlowConsumer, "socket write timed out".to_owned()),
-        }
+        written(within(WRITE_TIMEOUT, self.socket.pong(&bytes)).await)
     }
 
     async fn on_heartbeat(&mut self) -> Flow {
@@ -418,11 +408,7 @@ impl Connection {
                 "no pong within the heartbeat timeout".to_owned(),
             );
         }
-        match within(WRITE_TIMEOUT, self.socket.ping(b"")).await {
-            Ok(Ok(())) => Flow::Continue,
-            Ok(Err(_)) => Flow::Gone,
-            Err(_) => Flow::Close(CloseCode::SlowConsumer, "socket write timed out".to_owned()),
-        }
+        written(within(WRITE_TIMEOUT, self.socket.ping(b"")).await)
     }
 
     fn on_shutdown(&mut self) -> Flow {
@@ -500,12 +486,20 @@ impl Connection {
     }
 }
 
+/// What a bounded control-frame write means for the connection.
+fn written(outcome: Result<std::io::Result<()>, crate::connection::deadline::TimedOut>) -> Flow {
+    match outcome {
+        Ok(Ok(())) => Flow::Continue,
+        Ok(Err(_)) => Flow::Gone,
+        Err(_) => Flow::Close(CloseCode::SlowConsumer, "socket write timed out".to_owned()),
+    }
+}
+
 /// Closes a connection that was not admitted, counting the close.
-async fn refuse(ctx: &WsContext, socket: Socket, refusal: Refusal) {
+async fn refuse(ctx: &WsContext, mut socket: Socket, refusal: Refusal) {
     if let Refusal::Close(code, reason) = refusal {
         let label = code.code().to_string();
         ctx.metrics.disconnects.with_label_values(&[&label]).inc();
-        let mut socket = socket;
         socket.close(code.code(), &reason).await;
         socket.linger().await;
     }

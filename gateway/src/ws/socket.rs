@@ -72,6 +72,31 @@ struct Pending {
     written: usize,
 }
 
+impl Pending {
+    /// A frame of `payload` with its header, nothing written yet.
+    fn new(opcode: u8, payload: Bytes) -> Self {
+        let mut head = [0u8; 10];
+        let head_len = frame_header(&mut head, opcode, payload.len());
+        Self {
+            head,
+            head_len,
+            payload,
+            written: 0,
+        }
+    }
+
+    /// What is left to write: the rest of the header, then the rest of the payload.
+    fn rest(&self) -> [IoSlice<'_>; 2] {
+        let head = &self.head[self.written.min(self.head_len)..self.head_len];
+        let payload = &self.payload[self.written.saturating_sub(self.head_len)..];
+        [IoSlice::new(head), IoSlice::new(payload)]
+    }
+
+    fn done(&self) -> bool {
+        self.written == self.head_len + self.payload.len()
+    }
+}
+
 impl std::fmt::Debug for Socket {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Socket")
@@ -139,42 +164,22 @@ impl Socket {
         }
     }
 
-    /// Whether a frame is partly written (finish it with [`Socket::flush`]).
-    pub fn is_writing(&self) -> bool {
-        self.pending.is_some()
-    }
-
     /// Starts one text frame and writes what the socket takes at once, without waiting:
     /// `Ok(true)` when all of it went out (the usual case), `Ok(false)` when the rest waits
-    /// for [`Socket::flush`]. Nothing may be partly written ([`Socket::is_writing`]).
+    /// for [`Socket::flush`]. Nothing may be partly written already (a write cut short ends
+    /// the connection).
     pub fn try_text(&mut self, text: &ByteString) -> io::Result<bool> {
         if self.broken || self.pending.is_some() {
             return Err(io::ErrorKind::BrokenPipe.into());
         }
-        let payload = text.as_bytes().clone();
-        let mut head = [0u8; 10];
-        let head_len = frame_header(&mut head, OPCODE_TEXT, payload.len());
-        let written = match self
-            .io
-            .try_write_vectored(&[IoSlice::new(&head[..head_len]), IoSlice::new(&payload)])
-        {
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => 0,
-            Err(e) => {
-                self.broken = true;
-                return Err(e);
+        self.pending = Some(Pending::new(OPCODE_TEXT, text.as_bytes().clone()));
+        while let Some(p) = &self.pending {
+            match self.io.try_write_vectored(&p.rest()) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
+                written => self.record(written)?,
             }
-        };
-        if written == head_len + payload.len() {
-            return Ok(true);
         }
-        self.pending = Some(Pending {
-            head,
-            head_len,
-            payload,
-            written,
-        });
-        Ok(false)
+        Ok(true)
     }
 
     /// Writes one text frame (first finishing one cut short, if any). Cancel-safe.
@@ -230,14 +235,7 @@ impl Socket {
     /// Finishes the frame in progress, then writes this one.
     async fn write_frame(&mut self, opcode: u8, payload: Bytes) -> io::Result<()> {
         self.flush().await?;
-        let mut head = [0u8; 10];
-        let head_len = frame_header(&mut head, opcode, payload.len());
-        self.pending = Some(Pending {
-            head,
-            head_len,
-            payload,
-            written: 0,
-        });
+        self.pending = Some(Pending::new(opcode, payload));
         self.flush().await
     }
 
@@ -248,36 +246,35 @@ impl Socket {
         if self.broken {
             return Err(io::ErrorKind::BrokenPipe.into());
         }
-        while let Some(p) = &mut self.pending {
-            let (head, payload) = if p.written < p.head_len {
-                (&p.head[p.written..p.head_len], &p.payload[..])
-            } else {
-                (&[][..], &p.payload[p.written - p.head_len..])
-            };
-            if head.is_empty() && payload.is_empty() {
-                self.pending = None;
-                break;
-            }
-            let written = if head.is_empty() {
-                self.io.write(payload).await
-            } else {
-                self.io
-                    .write_vectored(&[IoSlice::new(head), IoSlice::new(payload)])
-                    .await
-            };
-            match written {
-                Ok(0) => {
-                    self.broken = true;
-                    return Err(io::ErrorKind::WriteZero.into());
-                }
-                Ok(n) => p.written += n,
-                Err(e) => {
-                    self.broken = true;
-                    return Err(e);
-                }
-            }
+        while let Some(p) = &self.pending {
+            let written = self.io.write_vectored(&p.rest()).await;
+            self.record(written)?;
         }
         Ok(())
+    }
+
+    /// Records a write of the frame in progress: its progress (the frame is over once all of
+    /// it is out), or a broken stream.
+    fn record(&mut self, written: io::Result<usize>) -> io::Result<()> {
+        match written {
+            Ok(0) => {
+                self.broken = true;
+                Err(io::ErrorKind::WriteZero.into())
+            }
+            Ok(n) => {
+                if let Some(p) = &mut self.pending {
+                    p.written += n;
+                    if p.done() {
+                        self.pending = None;
+                    }
+                }
+                Ok(())
+            }
+            Err(e) => {
+                self.broken = true;
+                Err(e)
+            }
+        }
     }
 }
 
@@ -328,6 +325,19 @@ mod tests {
         let mut head = [0u8; 10];
         let n = frame_header(&mut head, opcode, len);
         head[..n].to_vec()
+    }
+
+    #[test]
+    fn a_frame_cut_anywhere_resumes_at_the_next_byte() {
+        let mut frame = Pending::new(OPCODE_TEXT, Bytes::from(vec![b'x'; 300]));
+        let whole: Vec<u8> = frame.rest().iter().flat_map(|s| s.to_vec()).collect();
+        assert_eq!(whole.len(), 4 + 300);
+        for cut in 0..=whole.len() {
+            frame.written = cut;
+            let rest: Vec<u8> = frame.rest().iter().flat_map(|s| s.to_vec()).collect();
+            assert_eq!(rest, whole[cut..], "cut at {cut}");
+            assert_eq!(frame.done(), cut == whole.len());
+        }
     }
 
     #[test]

@@ -23,6 +23,7 @@ use super::handshake::Handshake;
 use super::socket::Socket;
 use super::{WsContext, precheck, register};
 use crate::GatewayError;
+use crate::metrics::middleware::observe;
 use crate::metrics::names::UNMATCHED_ROUTE;
 use crate::telemetry::{REQUEST_ID_HEADER, http_span};
 
@@ -78,15 +79,7 @@ pub async fn serve(
                 status
             }
         };
-        let method = "GET";
-        ctx.metrics
-            .http_requests
-            .with_label_values(&[method, route, status.as_str()])
-            .inc();
-        ctx.metrics
-            .http_seconds
-            .with_label_values(&[method, route])
-            .observe(started.elapsed().as_secs_f64());
+        observe(&ctx.metrics, req.method(), route, status, started);
         let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
         tracing::info!(status = status.as_u16(), elapsed_ms, "request served");
         Ok(())
